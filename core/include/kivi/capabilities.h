@@ -1,0 +1,38 @@
+#ifndef KIVI_CAPABILITIES_H_
+#define KIVI_CAPABILITIES_H_
+
+#include <string>
+
+#include "absl/time/time.h"
+
+namespace kivi {
+
+// What a backend supports beyond the operations every backend has
+// (Set/Get/Delete/List/Batch*/Health). The client answers Unimplemented for
+// an operation whose capability is false, without calling the backend. The
+// conformance suite runs the optional cases for exactly the capabilities
+// declared here, and fails a backend that declares one it cannot honour.
+struct Capabilities {
+  bool add = false;                // Add: store only if absent.
+  bool replace = false;            // Replace: store only if present.
+  bool increment = false;          // Increment / Decrement.
+  bool compare_and_set = false;    // GetVersioned / CompareAndSet.
+  bool touch = false;              // Touch and GetAndTouch.
+  bool append_prepend = false;     // Append / Prepend.
+  bool flush = false;              // Flush.
+  bool stats = false;              // Stats.
+
+  // The finest TTL the backend honours. A TTL is rounded up to a multiple of
+  // it; the conformance suite scales its expiry waits by it.
+  absl::Duration ttl_resolution = absl::Seconds(1);
+
+  // The capabilities as "add,replace,…", for logs and test names.
+  std::string ToString() const;
+
+  // A backend with every optional operation (ttl_resolution unchanged).
+  static Capabilities All();
+};
+
+}  // namespace kivi
+
+#endif  // KIVI_CAPABILITIES_H_

@@ -1,0 +1,142 @@
+#ifndef KIVI_CLIENT_H_
+#define KIVI_CLIENT_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "kivi/backend.h"
+#include "kivi/capabilities.h"
+#include "kivi/key_rules.h"
+#include "kivi/options.h"
+#include "kivi/results.h"
+
+namespace kivi {
+
+// Settings shared by every backend, read by core from the URL's query
+// (`namespace`, `default_ttl`, `max_value_bytes`) before the backend sees
+// the rest.
+struct ClientOptions {
+  // Prepended to every key; stripped from keys List and batches return.
+  std::string key_namespace;
+  // TTL used when a call passes zero. Zero: no expiry.
+  absl::Duration default_ttl = absl::ZeroDuration();
+  // Largest accepted value.
+  size_t max_value_bytes = kDefaultMaxValueBytes;
+};
+
+// The application's handle to a key-value store. A Client checks every
+// argument against the shared rules (key_rules.h) before any I/O, applies
+// the namespace and default TTL, and forwards to its Backend; swapping the
+// backend never changes what is accepted or what a call returns.
+//
+// Thread-safe: share one Client per process. Obtain one from kivi::Open()
+// (kivi/kivi.h) or from a BackendRegistry.
+//
+// Every call returns, on bad input, InvalidArgument naming the key and rule
+// (nothing is sent and stored data is untouched); on a miss, NotFound; when
+// the store is unreachable or slow, Unavailable or DeadlineExceeded (never a
+// miss). Optional operations return Unimplemented when the backend does not
+// declare their capability.
+class Client {
+ public:
+  using Loader = absl::FunctionRef<absl::StatusOr<std::string>()>;
+
+  Client(std::unique_ptr<Backend> backend, ClientOptions options);
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+  ~Client();
+
+  // Stores `value` under `key`, replacing any previous value.
+  absl::Status Set(absl::string_view key, absl::string_view value,
+                   const SetOptions& options = {});
+  // Returns the value under `key`; NotFound on a miss or after expiry.
+  absl::StatusOr<std::string> Get(absl::string_view key);
+  // Removes `key`; OK whether or not it was present.
+  absl::Status Delete(absl::string_view key);
+  // Returns the live keys that start with `prefix`, namespace stripped,
+  // sorted bytewise. An empty prefix lists the whole namespace.
+  absl::StatusOr<std::vector<std::string>> List(absl::string_view prefix = "");
+
+  // Gets many keys at once; duplicates are looked up once. See
+  // BatchGetResult for how hits, misses and per-key failures are reported.
+  // An invalid key fails the whole batch with InvalidArgument before any I/O.
+  absl::StatusOr<BatchGetResult> BatchGet(absl::Span<const std::string> keys);
+  // Stores many pairs; when a key repeats, its last value wins. Any invalid
+  // key or oversize value fails the whole batch before any I/O.
+  absl::StatusOr<BatchWriteResult> BatchSet(absl::Span<const KeyValue> entries,
+                                            const SetOptions& options = {});
+  // Deletes many keys; absent keys are not failures.
+  absl::StatusOr<BatchWriteResult> BatchDelete(
+      absl::Span<const std::string> keys);
+
+  // Cache-aside with single-flight: returns the value under `key`; on a miss
+  // calls `loader`, stores its value with `ttl` (zero: default TTL) and
+  // returns it. Concurrent misses of one key in this process run the loader
+  // once and all receive its result; a loader error reaches every waiter and
+  // is not stored. A failure to store the loaded value is not an error: the
+  // value is still returned.
+  absl::StatusOr<std::string> GetOrSet(absl::string_view key,
+                                       absl::Duration ttl, Loader loader);
+
+  // Probes the backend's endpoints, each within `timeout`.
+  HealthReport Health(absl::Duration timeout = absl::Seconds(1));
+
+  // Optional operations; contracts as in backend.h. Unimplemented when the
+  // backend lacks the capability named in brackets.
+  absl::Status Add(absl::string_view key, absl::string_view value,
+                   const SetOptions& options = {});          // [add]
+  absl::Status Replace(absl::string_view key, absl::string_view value,
+                       const SetOptions& options = {});      // [replace]
+  absl::StatusOr<uint64_t> Increment(absl::string_view key, int64_t delta = 1,
+                                     const IncrementOptions& options = {});
+  absl::StatusOr<uint64_t> Decrement(absl::string_view key, int64_t delta = 1,
+                                     const IncrementOptions& options = {});
+  absl::StatusOr<VersionedValue> GetVersioned(absl::string_view key);
+  absl::Status CompareAndSet(absl::string_view key, absl::string_view value,
+                             uint64_t version, const SetOptions& options = {});
+  absl::Status Touch(absl::string_view key, absl::Duration ttl);  // [touch]
+  absl::StatusOr<std::string> GetAndTouch(absl::string_view key,
+                                          absl::Duration ttl);     // [touch]
+  absl::Status Append(absl::string_view key, absl::string_view value);
+  absl::Status Prepend(absl::string_view key, absl::string_view value);
+  absl::Status Flush(absl::Duration delay = absl::ZeroDuration());  // [flush]
+  absl::StatusOr<std::vector<EndpointStats>> Stats();              // [stats]
+
+  Capabilities capabilities() const { return capabilities_; }
+  const ClientOptions& options() const { return options_; }
+  // The backend, for backend-specific operations.
+  Backend& backend() { return *backend_; }
+
+ private:
+  struct Flight;
+
+  // Validates `key` and returns namespace + key in `*full`.
+  absl::Status PrepareKey(absl::string_view key, std::string* full) const;
+  // Validates a TTL and applies the default.
+  absl::StatusOr<absl::Duration> EffectiveTtl(absl::string_view key,
+                                              absl::Duration ttl) const;
+  absl::Status Require(bool capability, absl::string_view operation) const;
+  std::string StripNamespace(absl::string_view full_key) const;
+
+  std::unique_ptr<Backend> backend_;
+  const ClientOptions options_;
+  const Capabilities capabilities_;
+
+  absl::Mutex flights_mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<Flight>> flights_
+      ABSL_GUARDED_BY(flights_mu_);
+};
+
+}  // namespace kivi
+
+#endif  // KIVI_CLIENT_H_
