@@ -1,0 +1,33 @@
+# kivi's entry points. Every target installs what it needs first
+# (scripts/install-deps.sh is idempotent and quick when nothing is missing).
+BUILD_DIR ?= build
+JOBS ?= 2
+BUILD_TYPE ?= RelWithDebInfo
+LISTEN ?= 127.0.0.1:7070
+BACKEND ?= memory://
+
+.PHONY: all deps configure build test run clean
+
+all: build
+
+deps:
+	bash scripts/install-deps.sh
+
+configure: deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+build: configure
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+# Unit tests, the conformance suite on every backend, integration tests
+# against real memcached processes, and the find_package(kivi) consumer.
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) --timeout 600
+
+# kivi-server on the embedded memory backend; talk to it with
+# $(BUILD_DIR)/tools/kivi --backend=grpc://$(LISTEN) ...
+run: build
+	$(BUILD_DIR)/server/kivi-server --listen=$(LISTEN) --backend=$(BACKEND)
+
+clean:
+	rm -rf $(BUILD_DIR)
