@@ -10,7 +10,8 @@ add_library(kivi_memcached_pure STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/metadump.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/protocol.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/ring.cc
-  ${CMAKE_CURRENT_LIST_DIR}/src/server_list.cc)
+  ${CMAKE_CURRENT_LIST_DIR}/src/server_list.cc
+  ${CMAKE_CURRENT_LIST_DIR}/src/wire.cc)
 add_library(kivi::memcached_pure ALIAS kivi_memcached_pure)
 set_target_properties(kivi_memcached_pure PROPERTIES
   EXPORT_NAME memcached_pure)

@@ -9,7 +9,6 @@
 // (item lines end in a bare "\n"), then "END\r\n". It already skips expired
 // and flushed items.
 
-#include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -23,18 +22,18 @@ namespace kivi::memcached {
 struct MetadumpItem {
   std::string key;                     // Decoded.
   absl::optional<absl::Time> expires;  // Absent: never expires (exp=-1).
-  uint64_t cas = 0;
-  uint64_t size = 0;                   // Item size in the slab, with overhead.
 };
 
 enum class MetadumpLineKind {
   kItem,      // `item` is set.
   kEnd,       // "END": the dump is complete.
   kDisabled,  // The server cannot dump: started with -X ("ERROR metadump not
-              // allowed") or without the crawler ("CLIENT_ERROR lru crawler
-              // disabled"). Report FailedPrecondition naming the server.
+              // allowed"), without the crawler ("CLIENT_ERROR lru crawler
+              // disabled"), or too old to know the command ("ERROR").
+              // Report FailedPrecondition naming the server.
   kBusy,      // "BUSY ...": another crawl is running; retry later.
-  kError,     // Any other ERROR/CLIENT_ERROR/SERVER_ERROR line.
+  kError,     // Any other ERROR/CLIENT_ERROR/SERVER_ERROR line, e.g. "ERROR
+              // cannot pipeline other commands before metadump".
 };
 
 struct MetadumpLine {
@@ -46,9 +45,10 @@ struct MetadumpLine {
 
 // Parses one line of metadump output at the start of `in` (terminated by
 // "\n" or "\r\n"). kIncomplete until the terminator arrives; kMalformed for a
-// line over kMaxLineBytes, a line without a valid key= and exp= field, an
-// invalid number, or a bad %XX escape (strict: two hex digits). Unknown
-// fields are ignored (servers add fields).
+// line over kMaxLineBytes, an item line without a valid key= and exp=
+// field, a field without "=", or a bad %XX escape (strict: two hex digits).
+// Other fields (la, cas, fetch, cls, size, and any a server adds) are
+// ignored. On kComplete `*out` is overwritten.
 ParseResult ParseMetadumpLine(absl::string_view in, MetadumpLine* out);
 
 // Decodes memcached's URI encoding of a key: "%XX" (two hex digits) is one
