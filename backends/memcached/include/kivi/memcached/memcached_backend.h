@@ -1,0 +1,121 @@
+#ifndef KIVI_MEMCACHED_MEMCACHED_BACKEND_H_
+#define KIVI_MEMCACHED_MEMCACHED_BACKEND_H_
+
+// The memcached backend: meta protocol over a bounded connection pool per
+// server, ketama consistent hashing across servers (compatible with
+// libmemcached's weighted ketama), pipelined batches, List through the LRU
+// crawler, ASCII authentication and TLS.
+//
+// URL form (every parameter optional; defaults as in MemcachedOptions):
+//   memcached://h1:11211,h2:11212*3?timeout=250ms&connect_timeout=1s
+//       &list_timeout=30s
+//       &max_conns=8&max_idle=4&hash=ketama&retry_timeout=2s
+//       &failure_limit=3&failover=none|rehash&auth_file=/path
+//       &tls=1&tls_ca=ca.pem&tls_cert=c.pem&tls_key=k.pem&tls_verify=1
+// "*3" gives a server weight 3 on the ring. The shared parameters
+// (namespace, default_ttl, max_value_bytes) are read by core.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "kivi/backend.h"
+#include "kivi/key_rules.h"
+#include "kivi/registry.h"
+
+namespace kivi {
+
+// What a down server's keys do.
+enum class MemcachedFailover {
+  // Keys of a down server fail fast with Unavailable until it is retried.
+  // No key ever moves, so a server that comes back never serves a value
+  // that was overwritten elsewhere meanwhile. The default.
+  kNone,
+  // Keys of a down server are re-hashed onto the live servers (libmemcached's
+  // auto-eject). Availability over consistency: when the server returns, its
+  // keys move back and it may serve values older than those written to the
+  // stand-in server while it was down.
+  kRehash,
+};
+
+struct MemcachedTlsOptions {
+  bool enabled = false;
+  // PEM file of the CA that signed the servers' certificates; empty: the
+  // system's default trust store.
+  std::string ca_file;
+  // Client certificate and key (PEM) for servers that require one.
+  std::string cert_file;
+  std::string key_file;
+  // Verify the server's certificate chain. The host name is not checked:
+  // memcached servers are addressed by IP more often than not.
+  bool verify = true;
+};
+
+struct MemcachedOptions {
+  // "host:port" or "host:port*weight" entries; at least one. A missing port
+  // is 11211 and a missing weight is 1.
+  std::vector<std::string> servers;
+
+  // Upper bound for one operation, including waiting for a pooled
+  // connection and connecting. A batch or List gets it per server, all
+  // servers in parallel.
+  absl::Duration timeout = absl::Seconds(1);
+  // Upper bound for List, which walks every item of every server.
+  absl::Duration list_timeout = absl::Seconds(30);
+  // Upper bound for establishing one connection (TCP, TLS and auth).
+  absl::Duration connect_timeout = absl::Seconds(1);
+  // Connections per server: never more open at once (List's dedicated
+  // connection aside); callers wait, within their deadline, for one.
+  int max_conns = 8;
+  // Idle connections kept per server; more are closed when released.
+  int max_idle = 4;
+  // A server with `failure_limit` consecutive failures (timeouts, refused
+  // connections, broken replies) is down for `retry_timeout`, during which
+  // its keys fail fast with Unavailable; then one call tries it again.
+  absl::Duration retry_timeout = absl::Seconds(2);
+  int failure_limit = 3;
+  MemcachedFailover failover = MemcachedFailover::kNone;
+
+  // ASCII authentication (server started with -Y): sent on every new
+  // connection when `auth_user` is non-empty.
+  std::string auth_user;
+  std::string auth_password;
+
+  MemcachedTlsOptions tls;
+
+  // Largest value; Append/Prepend whose result would exceed it fail with
+  // InvalidArgument and leave the value unchanged.
+  size_t max_value_bytes = kDefaultMaxValueBytes;
+};
+
+// Creates a backend over `options.servers`. Connections are opened lazily,
+// so an unreachable server is not an error here. InvalidArgument for a
+// malformed server list, a non-positive limit or a TLS setup that fails
+// (naming the file).
+//
+// The backend is thread-safe. Its error contract, beyond backend.h:
+//   - a server that cannot be reached, is marked down or breaks the protocol
+//     (garbage, truncated reply) gives Unavailable naming it; its connection
+//     is closed, never reused;
+//   - an operation that runs out of time gives DeadlineExceeded naming the
+//     server, and its connection is closed;
+//   - a value the server refuses as too large is InvalidArgument naming the
+//     key and the server;
+//   - an unexpected server error (SERVER_ERROR, CLIENT_ERROR) is Internal
+//     with the server's text.
+absl::StatusOr<std::unique_ptr<Backend>> NewMemcachedBackend(
+    const MemcachedOptions& options);
+
+// Registers the "memcached" scheme. Parameters: timeout, list_timeout,
+// connect_timeout, max_conns, max_idle, hash (only "ketama"), retry_timeout,
+// failure_limit, failover (none|rehash), auth_file (a file holding
+// "user:password"), tls, tls_ca, tls_cert, tls_key, tls_verify.
+absl::Status RegisterMemcachedBackend(BackendRegistry& registry);
+
+}  // namespace kivi
+
+#endif  // KIVI_MEMCACHED_MEMCACHED_BACKEND_H_

@@ -1,0 +1,293 @@
+#include "src/connection.h"
+
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "src/protocol.h"
+
+namespace kivi::memcached {
+namespace {
+
+// Free space guaranteed before each read; also the size a trimmed buffer
+// keeps.
+constexpr size_t kMinReadBytes = 16 * 1024;
+constexpr size_t kTrimmedBytes = 64 * 1024;
+
+// Reads the reply to the ASCII authentication request.
+class AuthReplyReader : public ReplyReader {
+ public:
+  absl::StatusOr<bool> Consume(absl::string_view in,
+                               size_t* consumed) override {
+    ParseResult r = ParseTextReply(in, 0, &reply_);
+    if (r.state == ParseState::kMalformed) return absl::InternalError(r.error);
+    *consumed = r.consumed;
+    return r.state == ParseState::kComplete;
+  }
+  const TextReply& reply() const { return reply_; }
+
+ private:
+  TextReply reply_;
+};
+
+}  // namespace
+
+Connection::Connection(UniqueFd fd, std::string server)
+    : fd_(std::move(fd)), server_(std::move(server)) {}
+
+Connection::~Connection() {
+  if (ssl_ != nullptr) SSL_free(ssl_);
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
+    const ServerAddress& address, const ConnectOptions& options,
+    absl::Time deadline) {
+  deadline = std::min(deadline, absl::Now() + options.connect_timeout);
+  absl::StatusOr<UniqueFd> fd = ConnectTcp(address, deadline);
+  if (!fd.ok()) return fd.status();
+  std::unique_ptr<Connection> conn(
+      new Connection(*std::move(fd), address.ToString()));
+  if (options.tls != nullptr) {
+    if (absl::Status s = conn->Handshake(options.tls->get(), deadline);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (!options.auth_user.empty()) {
+    if (absl::Status s = conn->Authenticate(options, deadline); !s.ok()) {
+      return s;
+    }
+  }
+  return conn;
+}
+
+absl::Status Connection::Handshake(SSL_CTX* ctx, absl::Time deadline) {
+  ERR_clear_error();
+  ssl_ = SSL_new(ctx);
+  if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_.get()) != 1) {
+    return absl::InternalError(absl::StrCat(
+        "memcached ", server_, ": TLS setup: ", TakeTlsErrors()));
+  }
+  while (true) {
+    int rc = SSL_connect(ssl_);
+    if (rc == 1) return absl::OkStatus();
+    int err = SSL_get_error(ssl_, rc);
+    short events = 0;
+    if (err == SSL_ERROR_WANT_READ) {
+      events = POLLIN;
+    } else if (err == SSL_ERROR_WANT_WRITE) {
+      events = POLLOUT;
+    } else {
+      std::string why = TakeTlsErrors();
+      long verify = SSL_get_verify_result(ssl_);
+      if (verify != X509_V_OK) {
+        why = absl::StrCat("certificate verification failed: ",
+                           X509_verify_cert_error_string(verify));
+      }
+      return absl::UnavailableError(absl::StrCat(
+          "memcached ", server_, ": TLS handshake failed: ", why));
+    }
+    if (absl::Status s =
+            WaitReady(fd_.get(), events, deadline, server_, "in TLS handshake");
+        !s.ok()) {
+      return s;
+    }
+  }
+}
+
+absl::Status Connection::Authenticate(const ConnectOptions& options,
+                                      absl::Time deadline) {
+  AppendAuth(&out_, options.auth_user, options.auth_password);
+  AuthReplyReader reader;
+  if (absl::Status s = Exchange(reader, deadline); !s.ok()) return s;
+  switch (reader.reply().kind) {
+    case TextReplyKind::kStored:
+      return absl::OkStatus();
+    case TextReplyKind::kClientError:
+    case TextReplyKind::kError:
+      return absl::UnauthenticatedError(absl::StrCat(
+          "memcached ", server_, ": authentication as \"", options.auth_user,
+          "\" failed: ", reader.reply().text));
+    default:
+      return absl::UnavailableError(absl::StrCat(
+          "memcached ", server_, ": unexpected reply to authentication"));
+  }
+}
+
+absl::Status Connection::Broken(absl::Status status) {
+  broken_ = true;
+  return status;
+}
+
+absl::Status Connection::WriteSome(short* want) {
+  while (out_sent_ < out_.size()) {
+    const char* data = out_.data() + out_sent_;
+    size_t len = out_.size() - out_sent_;
+    ssize_t n;
+    if (ssl_ != nullptr) {
+      int rc = SSL_write(ssl_, data, static_cast<int>(std::min<size_t>(
+                                         len, 1 << 30)));
+      if (rc <= 0) {
+        int err = SSL_get_error(ssl_, rc);
+        if (err == SSL_ERROR_WANT_WRITE) {
+          *want |= POLLOUT;
+          return absl::OkStatus();
+        }
+        if (err == SSL_ERROR_WANT_READ) return absl::OkStatus();
+        return Broken(absl::UnavailableError(absl::StrCat(
+            "memcached ", server_, ": TLS write failed: ", TakeTlsErrors())));
+      }
+      n = rc;
+    } else {
+      n = ::send(fd_.get(), data, len, MSG_NOSIGNAL);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+          *want |= POLLOUT;
+          return absl::OkStatus();
+        }
+        return Broken(absl::UnavailableError(absl::StrCat(
+            "memcached ", server_, ": write: ", std::strerror(errno))));
+      }
+    }
+    out_sent_ += static_cast<size_t>(n);
+  }
+  out_.clear();
+  out_sent_ = 0;
+  return absl::OkStatus();
+}
+
+absl::Status Connection::ReadSome(short* want) {
+  if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;
+  if (in_cap_ - in_end_ < kMinReadBytes) {
+    if (in_begin_ > 0) {
+      std::memmove(in_.get(), in_.get() + in_begin_, in_end_ - in_begin_);
+      in_end_ -= in_begin_;
+      in_begin_ = 0;
+    }
+    if (in_cap_ - in_end_ < kMinReadBytes) {
+      size_t cap = std::max(in_cap_ * 2, kTrimmedBytes);
+      std::unique_ptr<char[]> bigger(new char[cap]);
+      std::memcpy(bigger.get(), in_.get(), in_end_);
+      in_ = std::move(bigger);
+      in_cap_ = cap;
+    }
+  }
+  char* dst = in_.get() + in_end_;
+  size_t space = in_cap_ - in_end_;
+  while (true) {
+    ssize_t n;
+    if (ssl_ != nullptr) {
+      int rc = SSL_read(ssl_, dst, static_cast<int>(std::min<size_t>(
+                                       space, 1 << 30)));
+      if (rc <= 0) {
+        int err = SSL_get_error(ssl_, rc);
+        if (err == SSL_ERROR_WANT_READ) return absl::OkStatus();
+        if (err == SSL_ERROR_WANT_WRITE) {
+          *want |= POLLOUT;
+          return absl::OkStatus();
+        }
+        if (err == SSL_ERROR_ZERO_RETURN) n = 0;
+        else {
+          return Broken(absl::UnavailableError(
+              absl::StrCat("memcached ", server_,
+                           ": TLS read failed: ", TakeTlsErrors())));
+        }
+      } else {
+        n = rc;
+      }
+    } else {
+      n = ::recv(fd_.get(), dst, space, 0);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return absl::OkStatus();
+        return Broken(absl::UnavailableError(absl::StrCat(
+            "memcached ", server_, ": read: ", std::strerror(errno))));
+      }
+    }
+    if (n == 0) {
+      return Broken(absl::UnavailableError(absl::StrCat(
+          "memcached ", server_, ": server closed the connection")));
+    }
+    in_end_ += static_cast<size_t>(n);
+    return absl::OkStatus();
+  }
+}
+
+absl::StatusOr<short> Connection::Step(ReplyReader& reader) {
+  if (broken_) {
+    return absl::UnavailableError(
+        absl::StrCat("memcached ", server_, ": connection is broken"));
+  }
+  short want = POLLIN;
+  if (absl::Status s = WriteSome(&want); !s.ok()) return s;
+  while (true) {
+    size_t before = in_end_ - in_begin_;
+    absl::Status read = ReadSome(&want);
+    bool got_bytes = in_end_ - in_begin_ > before;
+    // Replies that arrived before a read error are still consumed: the
+    // error only matters if the reader needs more.
+    while (in_begin_ < in_end_) {
+      size_t consumed = 0;
+      absl::StatusOr<bool> done = reader.Consume(
+          absl::string_view(in_.get() + in_begin_, in_end_ - in_begin_),
+          &consumed);
+      if (!done.ok()) {
+        return Broken(absl::UnavailableError(
+            absl::StrCat("memcached ", server_, ": malformed reply: ",
+                         done.status().message())));
+      }
+      in_begin_ += consumed;
+      if (*done) return 0;
+      if (consumed == 0) break;
+    }
+    if (!read.ok()) return read;
+    if (!got_bytes) return want;
+  }
+}
+
+absl::Status Connection::Exchange(ReplyReader& reader, absl::Time deadline) {
+  while (true) {
+    absl::StatusOr<short> events = Step(reader);
+    if (!events.ok()) return events.status();
+    if (*events == 0) return absl::OkStatus();
+    if (absl::Status s = WaitReady(fd_.get(), *events, deadline, server_,
+                                   "waiting for a reply");
+        !s.ok()) {
+      return Broken(std::move(s));
+    }
+  }
+}
+
+bool Connection::Reusable() {
+  if (broken_ || !out_.empty() || in_begin_ != in_end_) return false;
+  if (ssl_ != nullptr && SSL_pending(ssl_) > 0) return false;
+  pollfd p{fd_.get(), POLLIN, 0};
+  if (::poll(&p, 1, 0) == 0) return true;
+  if (ssl_ == nullptr) return false;
+  // TLS may deliver post-handshake records (session tickets) that carry no
+  // application data; drain them and see whether any real byte arrives.
+  char byte;
+  int rc = SSL_read(ssl_, &byte, 1);
+  if (rc > 0) return false;
+  int err = SSL_get_error(ssl_, rc);
+  ERR_clear_error();
+  return err == SSL_ERROR_WANT_READ;
+}
+
+void Connection::TrimBuffers() {
+  if (out_.capacity() > kTrimmedBytes) std::string().swap(out_);
+  if (in_cap_ > kTrimmedBytes && in_begin_ == in_end_) {
+    in_.reset();
+    in_cap_ = in_begin_ = in_end_ = 0;
+  }
+}
+
+}  // namespace kivi::memcached

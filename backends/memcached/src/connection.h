@@ -1,0 +1,125 @@
+#ifndef KIVI_BACKENDS_MEMCACHED_SRC_CONNECTION_H_
+#define KIVI_BACKENDS_MEMCACHED_SRC_CONNECTION_H_
+
+// One connection to one memcached server: a non-blocking socket (optionally
+// TLS), a request buffer written with as few writes as the kernel allows (one
+// per request or pipelined batch), and one reusable read buffer that replies
+// are parsed from in place.
+//
+// A connection that timed out, saw a malformed reply or any I/O error is
+// marked broken and must be closed, never reused: its byte stream may hold
+// the tail of a reply that belongs to nobody.
+//
+// Not thread-safe: one user at a time (the pool hands it out exclusively).
+
+#include <openssl/ssl.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "src/server_list.h"
+#include "src/socket.h"
+#include "src/tls.h"
+
+namespace kivi::memcached {
+
+// Consumes the replies of one exchange from the front of the read buffer.
+class ReplyReader {
+ public:
+  virtual ~ReplyReader() = default;
+
+  // Parses as many whole replies as `in` holds, sets `*consumed` to the
+  // bytes they span and returns true once the exchange's last reply was
+  // consumed. A non-OK status means the stream cannot be trusted any more
+  // (malformed reply): the connection is then broken and the exchange fails
+  // with Unavailable naming the server and quoting the status message.
+  virtual absl::StatusOr<bool> Consume(absl::string_view in,
+                                       size_t* consumed) = 0;
+};
+
+// How new connections are set up.
+struct ConnectOptions {
+  absl::Duration connect_timeout = absl::Seconds(1);
+  // Null: plain TCP.
+  std::shared_ptr<const TlsContext> tls;
+  // ASCII authentication when `auth_user` is non-empty.
+  std::string auth_user;
+  std::string auth_password;
+};
+
+class Connection {
+ public:
+  // Connects to `address`, completes the TLS handshake and authentication
+  // when configured, all before min(`deadline`, now + connect_timeout).
+  // Unavailable or DeadlineExceeded naming the server; Unauthenticated when
+  // the server rejects the credentials.
+  static absl::StatusOr<std::unique_ptr<Connection>> Open(
+      const ServerAddress& address, const ConnectOptions& options,
+      absl::Time deadline);
+
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  // "host:port", for messages.
+  const std::string& server() const { return server_; }
+  int fd() const { return fd_.get(); }
+
+  // The pending request bytes. Append encoded commands, then run an exchange
+  // (Exchange() here, or RunExchanges for many connections at once).
+  std::string* request() { return &out_; }
+
+  // Sends the pending request and feeds replies to `reader` until it is
+  // done or `deadline` passes. On any failure the connection is broken.
+  absl::Status Exchange(ReplyReader& reader, absl::Time deadline);
+
+  // One non-blocking step of an exchange: writes what the socket takes,
+  // reads what has arrived and feeds it to `reader`. Returns 0 when the
+  // reader is done, else the poll events to wait for. An error breaks the
+  // connection.
+  absl::StatusOr<short> Step(ReplyReader& reader);
+
+  // Marks the stream as untrustworthy (e.g. a deadline passed mid-reply).
+  void MarkBroken() { broken_ = true; }
+
+  // True when the connection can serve another request: not broken, no
+  // unsent bytes, no unread reply bytes, and the server has not closed it.
+  bool Reusable();
+
+  // Releases buffer memory grown by large values, before pooling.
+  void TrimBuffers();
+
+ private:
+  Connection(UniqueFd fd, std::string server);
+
+  absl::Status Handshake(SSL_CTX* ctx, absl::Time deadline);
+  absl::Status Authenticate(const ConnectOptions& options,
+                            absl::Time deadline);
+  // Writes pending bytes; sets *want to the events needed to continue.
+  absl::Status WriteSome(short* want);
+  // Reads what is available into the buffer; sets *want as above.
+  absl::Status ReadSome(short* want);
+  absl::Status Broken(absl::Status status);
+
+  UniqueFd fd_;
+  SSL* ssl_ = nullptr;
+  std::string server_;
+  bool broken_ = false;
+
+  std::string out_;
+  size_t out_sent_ = 0;
+
+  std::unique_ptr<char[]> in_;
+  size_t in_cap_ = 0;
+  size_t in_begin_ = 0;
+  size_t in_end_ = 0;
+};
+
+}  // namespace kivi::memcached
+
+#endif  // KIVI_BACKENDS_MEMCACHED_SRC_CONNECTION_H_

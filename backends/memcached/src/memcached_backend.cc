@@ -1,0 +1,412 @@
+// MemcachedBackend: construction, routing and the single-key operations.
+
+#include <cstdint>
+#include <limits>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "kivi/key_rules.h"
+#include "kivi/status_macros.h"
+#include "src/backend.h"
+#include "src/replies.h"
+#include "src/tls.h"
+
+namespace kivi {
+
+absl::StatusOr<std::unique_ptr<Backend>> NewMemcachedBackend(
+    const MemcachedOptions& options) {
+  absl::StatusOr<std::unique_ptr<memcached::MemcachedBackend>> backend =
+      memcached::MemcachedBackend::Create(options);
+  if (!backend.ok()) return backend.status();
+  return std::unique_ptr<Backend>(*std::move(backend));
+}
+
+namespace memcached {
+
+absl::Status KeyNotFound(absl::string_view key) {
+  return absl::NotFoundError(absl::StrCat("key ", QuoteKey(key), " not found"));
+}
+
+absl::StatusOr<std::unique_ptr<MemcachedBackend>> MemcachedBackend::Create(
+    const MemcachedOptions& options) {
+  if (options.servers.empty()) {
+    return absl::InvalidArgumentError("memcached: no servers given");
+  }
+  absl::StatusOr<std::vector<ServerAddress>> addresses =
+      ParseServerList(absl::StrJoin(options.servers, ","));
+  if (!addresses.ok()) return addresses.status();
+  if (options.timeout <= absl::ZeroDuration() ||
+      options.connect_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "memcached: timeout and connect_timeout must be positive");
+  }
+  if (options.max_conns < 1 || options.max_idle < 0 ||
+      options.failure_limit < 1) {
+    return absl::InvalidArgumentError(
+        "memcached: max_conns and failure_limit must be >= 1, max_idle >= 0");
+  }
+  absl::StatusOr<ServerRing> ring = ServerRing::Build(*addresses);
+  if (!ring.ok()) return ring.status();
+  std::shared_ptr<const TlsContext> tls;
+  if (options.tls.enabled) {
+    absl::StatusOr<std::shared_ptr<const TlsContext>> ctx =
+        TlsContext::Create(options.tls);
+    if (!ctx.ok()) return ctx.status();
+    tls = *std::move(ctx);
+  }
+  return std::unique_ptr<MemcachedBackend>(new MemcachedBackend(
+      options, *std::move(addresses), *std::move(ring), std::move(tls)));
+}
+
+MemcachedBackend::MemcachedBackend(const MemcachedOptions& options,
+                                   std::vector<ServerAddress> addresses,
+                                   ServerRing ring,
+                                   std::shared_ptr<const TlsContext> tls)
+    : options_(options),
+      addresses_(std::move(addresses)),
+      ring_(std::move(ring)) {
+  ConnectOptions connect;
+  connect.connect_timeout = options.connect_timeout;
+  connect.tls = std::move(tls);
+  connect.auth_user = options.auth_user;
+  connect.auth_password = options.auth_password;
+  for (const ServerAddress& address : addresses_) {
+    servers_.push_back(std::make_unique<Server>(
+        address, connect, options.max_conns, options.max_idle,
+        options.failure_limit, options.retry_timeout));
+  }
+}
+
+Capabilities MemcachedBackend::capabilities() const {
+  return Capabilities::All();
+}
+
+absl::StatusOr<Server*> MemcachedBackend::ServerFor(absl::string_view key,
+                                                    absl::Time now) {
+  Server* owner = servers_[ring_.Pick(key)].get();
+  absl::Status admitted = owner->Admit(now);
+  if (admitted.ok() || options_.failover == MemcachedFailover::kNone) {
+    if (!admitted.ok()) return admitted;
+    return owner;
+  }
+  std::shared_ptr<const LiveRing> live = CurrentLiveRing(now);
+  if (!live->ring.has_value()) {
+    return absl::UnavailableError(absl::StrCat(
+        "every memcached server is marked down; ", admitted.message()));
+  }
+  return servers_[live->servers[live->ring->Pick(key)]].get();
+}
+
+std::shared_ptr<const MemcachedBackend::LiveRing>
+MemcachedBackend::CurrentLiveRing(absl::Time now) {
+  std::vector<bool> down(servers_.size());
+  for (size_t i = 0; i < servers_.size(); ++i) {
+    down[i] = servers_[i]->IsDown(now);
+  }
+  absl::MutexLock lock(&live_mu_);
+  if (live_ != nullptr && live_->down == down) return live_;
+  auto live = std::make_shared<LiveRing>();
+  live->down = down;
+  std::vector<ServerAddress> up;
+  for (size_t i = 0; i < servers_.size(); ++i) {
+    if (down[i]) continue;
+    live->servers.push_back(i);
+    up.push_back(addresses_[i]);
+  }
+  if (!up.empty()) {
+    // Cannot fail: a subset of servers that already formed a ring.
+    absl::StatusOr<ServerRing> ring = ServerRing::Build(up);
+    if (ring.ok()) live->ring = *std::move(ring);
+  }
+  live_ = std::move(live);
+  return live_;
+}
+
+absl::Status MemcachedBackend::Call(
+    absl::string_view key, absl::Time deadline,
+    absl::FunctionRef<void(std::string*)> encode,
+    absl::FunctionRef<absl::Status(const MetaReply&)> handle) {
+  KIVI_ASSIGN_OR_RETURN(Server * server, ServerFor(key, absl::Now()));
+  KIVI_ASSIGN_OR_RETURN(PooledConnection conn, server->Acquire(deadline));
+  encode(conn->request());
+  MetaReplyReader reader;
+  absl::Status status = conn->Exchange(reader, deadline);
+  server->Record(status);
+  if (!status.ok()) return status;
+  const MetaReply& reply = reader.reply();
+  if (IsErrorReply(reply)) {
+    // The server stays in sync after an error reply, but the request that
+    // caused it is not worth trusting the stream for.
+    conn->MarkBroken();
+    return ErrorReplyStatus(server->name(), key, reply);
+  }
+  status = handle(reply);
+  if (absl::IsInternal(status)) {
+    conn->MarkBroken();
+    return absl::InternalError(
+        absl::StrCat("memcached ", server->name(), ": ", status.message()));
+  }
+  return status;
+}
+
+absl::StatusOr<std::string> MemcachedBackend::Get(absl::string_view key) {
+  std::string value;
+  KIVI_RETURN_IF_ERROR(Call(
+      key, absl::Now() + options_.timeout,
+      [&](std::string* out) { MetaCommand(out, "mg", key).Flag('v').End(); },
+      [&](const MetaReply& reply) {
+        if (reply.code == ReplyCode::kEN) return KeyNotFound(key);
+        if (reply.code != ReplyCode::kVA) return UnexpectedReply(key, reply);
+        value.assign(reply.value.data(), reply.value.size());
+        return absl::OkStatus();
+      }));
+  return value;
+}
+
+absl::StatusOr<ReplyCode> MemcachedBackend::Store(
+    absl::string_view key, absl::string_view value, absl::Duration ttl,
+    char mode, uint64_t cas, absl::Time deadline) {
+  ReplyCode code = ReplyCode::kHD;
+  KIVI_RETURN_IF_ERROR(Call(
+      key, deadline,
+      [&](std::string* out) {
+        MetaCommand cmd(out, "ms", key, value.size());
+        // Append and prepend keep the item's TTL.
+        if (mode != 'A' && mode != 'P') {
+          cmd.Int('T', WireTtl(ttl, absl::Now()));
+        }
+        if (mode != 'S') cmd.Token('M', absl::string_view(&mode, 1));
+        if (cas != 0) cmd.Uint('C', cas);
+        cmd.EndWithData(value);
+      },
+      [&](const MetaReply& reply) {
+        switch (reply.code) {
+          case ReplyCode::kHD:
+          case ReplyCode::kNS:
+          case ReplyCode::kEX:
+          case ReplyCode::kNF:
+            code = reply.code;
+            return absl::OkStatus();
+          default:
+            return UnexpectedReply(key, reply);
+        }
+      }));
+  return code;
+}
+
+absl::Status MemcachedBackend::Set(absl::string_view key,
+                                   absl::string_view value,
+                                   absl::Duration ttl) {
+  KIVI_ASSIGN_OR_RETURN(
+      ReplyCode code,
+      Store(key, value, ttl, 'S', 0, absl::Now() + options_.timeout));
+  if (code != ReplyCode::kHD) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "memcached did not store key ", QuoteKey(key), " (",
+        ReplyCodeName(code), ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MemcachedBackend::Add(absl::string_view key,
+                                   absl::string_view value,
+                                   absl::Duration ttl) {
+  KIVI_ASSIGN_OR_RETURN(
+      ReplyCode code,
+      Store(key, value, ttl, 'E', 0, absl::Now() + options_.timeout));
+  if (code == ReplyCode::kNS) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("key ", QuoteKey(key), " already exists"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MemcachedBackend::Replace(absl::string_view key,
+                                       absl::string_view value,
+                                       absl::Duration ttl) {
+  KIVI_ASSIGN_OR_RETURN(
+      ReplyCode code,
+      Store(key, value, ttl, 'R', 0, absl::Now() + options_.timeout));
+  if (code == ReplyCode::kNS) return KeyNotFound(key);
+  return absl::OkStatus();
+}
+
+absl::Status MemcachedBackend::CompareAndSet(absl::string_view key,
+                                             absl::string_view value,
+                                             uint64_t version,
+                                             absl::Duration ttl) {
+  // C0 would mean "no CAS" to memcached; no item ever has version 0.
+  if (version == 0) {
+    return absl::AbortedError(absl::StrCat(
+        "key ", QuoteKey(key), " was modified (version 0 never matches)"));
+  }
+  KIVI_ASSIGN_OR_RETURN(
+      ReplyCode code,
+      Store(key, value, ttl, 'S', version, absl::Now() + options_.timeout));
+  switch (code) {
+    case ReplyCode::kEX:
+      return absl::AbortedError(absl::StrCat(
+          "key ", QuoteKey(key), " was modified since version ", version));
+    case ReplyCode::kNF:
+    case ReplyCode::kNS:
+      return KeyNotFound(key);
+    default:
+      return absl::OkStatus();
+  }
+}
+
+absl::Status MemcachedBackend::Delete(absl::string_view key) {
+  return Call(
+      key, absl::Now() + options_.timeout,
+      [&](std::string* out) { MetaCommand(out, "md", key).End(); },
+      [&](const MetaReply& reply) {
+        if (reply.code == ReplyCode::kHD || reply.code == ReplyCode::kNF) {
+          return absl::OkStatus();
+        }
+        return UnexpectedReply(key, reply);
+      });
+}
+
+absl::StatusOr<uint64_t> MemcachedBackend::Increment(absl::string_view key,
+                                                     int64_t delta,
+                                                     uint64_t initial,
+                                                     bool create,
+                                                     absl::Duration ttl) {
+  // |INT64_MIN| does not fit int64_t; unsigned negation does it right.
+  uint64_t magnitude = delta < 0 ? 0 - static_cast<uint64_t>(delta)
+                                 : static_cast<uint64_t>(delta);
+  uint64_t result = 0;
+  KIVI_RETURN_IF_ERROR(Call(
+      key, absl::Now() + options_.timeout,
+      [&](std::string* out) {
+        MetaCommand cmd(out, "ma", key);
+        cmd.Flag('v').Uint('D', magnitude);
+        if (delta < 0) cmd.Token('M', "D");
+        if (create) {
+          cmd.Int('N', WireTtl(ttl, absl::Now())).Uint('J', initial);
+        }
+        cmd.End();
+      },
+      [&](const MetaReply& reply) {
+        if (reply.code == ReplyCode::kNF) return KeyNotFound(key);
+        if (reply.code != ReplyCode::kVA ||
+            !absl::SimpleAtoi(reply.value, &result)) {
+          return UnexpectedReply(key, reply);
+        }
+        return absl::OkStatus();
+      }));
+  return result;
+}
+
+absl::StatusOr<VersionedValue> MemcachedBackend::GetVersioned(
+    absl::string_view key) {
+  VersionedValue out;
+  KIVI_RETURN_IF_ERROR(Call(
+      key, absl::Now() + options_.timeout,
+      [&](std::string* buf) {
+        MetaCommand(buf, "mg", key).Flag('v').Flag('c').End();
+      },
+      [&](const MetaReply& reply) {
+        if (reply.code == ReplyCode::kEN) return KeyNotFound(key);
+        if (reply.code != ReplyCode::kVA || !reply.cas.has_value()) {
+          return UnexpectedReply(key, reply);
+        }
+        out.value.assign(reply.value.data(), reply.value.size());
+        out.version = *reply.cas;
+        return absl::OkStatus();
+      }));
+  return out;
+}
+
+absl::Status MemcachedBackend::Touch(absl::string_view key,
+                                     absl::Duration ttl) {
+  return Call(
+      key, absl::Now() + options_.timeout,
+      [&](std::string* out) {
+        MetaCommand(out, "mg", key).Int('T', WireTtl(ttl, absl::Now())).End();
+      },
+      [&](const MetaReply& reply) {
+        if (reply.code == ReplyCode::kEN) return KeyNotFound(key);
+        if (reply.code != ReplyCode::kHD) return UnexpectedReply(key, reply);
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<std::string> MemcachedBackend::GetAndTouch(
+    absl::string_view key, absl::Duration ttl) {
+  std::string value;
+  KIVI_RETURN_IF_ERROR(Call(
+      key, absl::Now() + options_.timeout,
+      [&](std::string* out) {
+        MetaCommand(out, "mg", key)
+            .Flag('v')
+            .Int('T', WireTtl(ttl, absl::Now()))
+            .End();
+      },
+      [&](const MetaReply& reply) {
+        if (reply.code == ReplyCode::kEN) return KeyNotFound(key);
+        if (reply.code != ReplyCode::kVA) return UnexpectedReply(key, reply);
+        value.assign(reply.value.data(), reply.value.size());
+        return absl::OkStatus();
+      }));
+  return value;
+}
+
+absl::Status MemcachedBackend::Concatenate(absl::string_view key,
+                                           absl::string_view value,
+                                           char mode) {
+  absl::Time deadline = absl::Now() + options_.timeout;
+  while (true) {
+    uint64_t size = 0;
+    uint64_t cas = 0;
+    KIVI_RETURN_IF_ERROR(Call(
+        key, deadline,
+        [&](std::string* out) {
+          MetaCommand(out, "mg", key).Flag('s').Flag('c').End();
+        },
+        [&](const MetaReply& reply) {
+          if (reply.code == ReplyCode::kEN) return KeyNotFound(key);
+          if (reply.code != ReplyCode::kHD || !reply.size.has_value() ||
+              !reply.cas.has_value()) {
+            return UnexpectedReply(key, reply);
+          }
+          size = *reply.size;
+          cas = *reply.cas;
+          return absl::OkStatus();
+        }));
+    if (size + value.size() > options_.max_value_bytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "value of key ", QuoteKey(key), " would grow to ",
+          size + value.size(), " bytes, over max_value_bytes (",
+          options_.max_value_bytes, ")"));
+    }
+    KIVI_ASSIGN_OR_RETURN(ReplyCode code,
+                          Store(key, value, absl::ZeroDuration(), mode, cas,
+                                deadline));
+    if (code == ReplyCode::kHD) return absl::OkStatus();
+    if (code == ReplyCode::kNF || code == ReplyCode::kNS) {
+      return KeyNotFound(key);
+    }
+    // EX: written meanwhile; check the size again.
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "key ", QuoteKey(key),
+          " kept changing; could not append within the timeout"));
+    }
+  }
+}
+
+absl::Status MemcachedBackend::Append(absl::string_view key,
+                                      absl::string_view value) {
+  return Concatenate(key, value, 'A');
+}
+
+absl::Status MemcachedBackend::Prepend(absl::string_view key,
+                                       absl::string_view value) {
+  return Concatenate(key, value, 'P');
+}
+
+}  // namespace memcached
+}  // namespace kivi

@@ -1,0 +1,73 @@
+#include "src/pool.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace kivi::memcached {
+
+ConnectionPool::ConnectionPool(ServerAddress address, ConnectOptions options,
+                               int max_conns, int max_idle)
+    : address_(std::move(address)),
+      options_(std::move(options)),
+      max_conns_(max_conns),
+      max_idle_(max_idle) {}
+
+absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Acquire(
+    absl::Time deadline, bool* connected) {
+  if (connected != nullptr) *connected = false;
+  {
+    absl::MutexLock lock(&mu_);
+    while (true) {
+      auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return !idle_.empty() || open_ < max_conns_;
+      };
+      if (!mu_.AwaitWithDeadline(absl::Condition(&available), deadline)) {
+        return absl::DeadlineExceededError(absl::StrCat(
+            "memcached ", address_.ToString(),
+            ": timed out waiting for a free connection (max_conns=",
+            max_conns_, ")"));
+      }
+      if (idle_.empty()) break;
+      std::unique_ptr<Connection> conn = std::move(idle_.back());
+      idle_.pop_back();
+      // An idle connection the server closed (restart, idle timeout) is
+      // dropped here rather than failing the caller's request.
+      if (conn->Reusable()) return conn;
+      conn.reset();
+      --open_;
+    }
+    ++open_;
+  }
+  if (connected != nullptr) *connected = true;
+  absl::StatusOr<std::unique_ptr<Connection>> conn =
+      Connection::Open(address_, options_, deadline);
+  if (!conn.ok()) {
+    absl::MutexLock lock(&mu_);
+    --open_;
+  }
+  return conn;
+}
+
+void ConnectionPool::Release(std::unique_ptr<Connection> conn) {
+  bool keep = conn->Reusable();
+  if (keep) conn->TrimBuffers();
+  if (keep) {
+    absl::MutexLock lock(&mu_);
+    if (static_cast<int>(idle_.size()) < max_idle_) {
+      idle_.push_back(std::move(conn));
+      return;
+    }
+  }
+  // Closed before its slot is freed, so max_conns is never exceeded.
+  conn.reset();
+  absl::MutexLock lock(&mu_);
+  --open_;
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::OpenDedicated(
+    absl::Time deadline) const {
+  return Connection::Open(address_, options_, deadline);
+}
+
+}  // namespace kivi::memcached

@@ -1,0 +1,81 @@
+#ifndef KIVI_BACKENDS_MEMCACHED_SRC_POOL_H_
+#define KIVI_BACKENDS_MEMCACHED_SRC_POOL_H_
+
+// A bounded pool of connections to one server.
+
+#include <memory>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "src/connection.h"
+#include "src/server_list.h"
+
+namespace kivi::memcached {
+
+// Never more than `max_conns` connections are open (idle + lent out);
+// at most `max_idle` are kept idle. Thread-safe.
+class ConnectionPool {
+ public:
+  ConnectionPool(ServerAddress address, ConnectOptions options, int max_conns,
+                 int max_idle);
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+  // Lends a connection: an idle one that is still usable, else a new one if
+  // fewer than max_conns are open, else waits for one to be released. Every
+  // wait ends by `deadline`: DeadlineExceeded naming the server. Connect
+  // errors as Connection::Open. `*connected` (if given) tells whether the
+  // call tried to connect, so that only connect failures, not a wait for a
+  // busy pool, count against the server's health.
+  absl::StatusOr<std::unique_ptr<Connection>> Acquire(
+      absl::Time deadline, bool* connected = nullptr);
+
+  // Returns a lent connection. It is kept for reuse only if Reusable() and
+  // there is idle room; otherwise it is closed.
+  void Release(std::unique_ptr<Connection> conn);
+
+  // A connection outside the pool's accounting, for long exchanges that
+  // must not starve the pool (List's metadump). The caller owns it.
+  absl::StatusOr<std::unique_ptr<Connection>> OpenDedicated(
+      absl::Time deadline) const;
+
+  const ServerAddress& address() const { return address_; }
+
+ private:
+  const ServerAddress address_;
+  const ConnectOptions options_;
+  const int max_conns_;
+  const int max_idle_;
+
+  absl::Mutex mu_;
+  std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(mu_);
+  int open_ ABSL_GUARDED_BY(mu_) = 0;  // Idle + lent out + connecting.
+};
+
+// Lends a connection for one scope; returns it to the pool at scope exit
+// (closed instead if it became unusable).
+class PooledConnection {
+ public:
+  PooledConnection(ConnectionPool* pool, std::unique_ptr<Connection> conn)
+      : pool_(pool), conn_(std::move(conn)) {}
+  PooledConnection(PooledConnection&&) = default;
+  PooledConnection& operator=(PooledConnection&&) = delete;
+  ~PooledConnection() {
+    if (conn_ != nullptr) pool_->Release(std::move(conn_));
+  }
+
+  Connection* operator->() const { return conn_.get(); }
+  Connection& operator*() const { return *conn_; }
+  Connection* get() const { return conn_.get(); }
+
+ private:
+  ConnectionPool* pool_;
+  std::unique_ptr<Connection> conn_;
+};
+
+}  // namespace kivi::memcached
+
+#endif  // KIVI_BACKENDS_MEMCACHED_SRC_POOL_H_

@@ -1,0 +1,65 @@
+#ifndef KIVI_BACKENDS_MEMCACHED_SRC_REPLIES_H_
+#define KIVI_BACKENDS_MEMCACHED_SRC_REPLIES_H_
+
+// Reply readers shared by the operations, and the mapping from memcached's
+// error replies to absl::Status.
+
+#include <cstddef>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "src/connection.h"
+#include "src/protocol.h"
+
+namespace kivi::memcached {
+
+// The largest value block a reader accepts: memcached's own ceiling for
+// -I. Bounds what a misbehaving server can make us buffer; values larger
+// than max_value_bytes written by other clients still read fine.
+inline constexpr size_t kMaxReplyValueBytes = size_t{1} << 30;
+
+// Reads exactly one meta reply. Its views point into the connection's read
+// buffer: use them before the connection runs another exchange or goes back
+// to the pool.
+class MetaReplyReader : public ReplyReader {
+ public:
+  absl::StatusOr<bool> Consume(absl::string_view in, size_t* consumed) override;
+  const MetaReply& reply() const { return reply_; }
+
+ private:
+  MetaReply reply_;
+};
+
+// Reads exactly one classic reply item (e.g. VERSION, OK).
+class TextReplyReader : public ReplyReader {
+ public:
+  absl::StatusOr<bool> Consume(absl::string_view in, size_t* consumed) override;
+  const TextReply& reply() const { return reply_; }
+
+ private:
+  TextReply reply_;
+};
+
+// True for ERROR / CLIENT_ERROR / SERVER_ERROR meta replies.
+bool IsErrorReply(const MetaReply& reply);
+
+// The status for an error reply to a request about `key` (empty for
+// server-wide commands):
+//   SERVER_ERROR ... too large ...  -> InvalidArgument (value too large)
+//   SERVER_ERROR out of memory ...  -> ResourceExhausted
+//   CLIENT_ERROR ... non-numeric ... -> FailedPrecondition (not a number)
+//   anything else                    -> Internal with the server's text.
+absl::Status ErrorReplyStatus(absl::string_view server, absl::string_view key,
+                              absl::string_view code,
+                              absl::string_view message);
+absl::Status ErrorReplyStatus(absl::string_view server, absl::string_view key,
+                              const MetaReply& reply);
+
+// Internal: a reply code the request cannot produce. The message does not
+// name the server; the caller prefixes it.
+absl::Status UnexpectedReply(absl::string_view key, const MetaReply& reply);
+
+}  // namespace kivi::memcached
+
+#endif  // KIVI_BACKENDS_MEMCACHED_SRC_REPLIES_H_

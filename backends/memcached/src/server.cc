@@ -1,0 +1,60 @@
+#include "src/server.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace kivi::memcached {
+
+bool IsServerFailure(const absl::Status& status) {
+  return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status);
+}
+
+Server::Server(const ServerAddress& address, ConnectOptions options,
+               int max_conns, int max_idle, int failure_limit,
+               absl::Duration retry_timeout)
+    : name_(address.ToString()),
+      pool_(address, std::move(options), max_conns, max_idle),
+      failure_limit_(failure_limit),
+      retry_timeout_(retry_timeout) {}
+
+absl::StatusOr<PooledConnection> Server::Acquire(absl::Time deadline) {
+  bool connected = false;
+  absl::StatusOr<std::unique_ptr<Connection>> conn =
+      pool_.Acquire(deadline, &connected);
+  if (!conn.ok()) {
+    if (connected) Record(conn.status());
+    return conn.status();
+  }
+  return PooledConnection(&pool_, *std::move(conn));
+}
+
+absl::Status Server::Admit(absl::Time now) const {
+  absl::MutexLock lock(&mu_);
+  if (now >= down_until_) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat(
+      "memcached ", name_, " is marked down after ", failures_,
+      " consecutive failures (retrying in ",
+      absl::FormatDuration(absl::Ceil(down_until_ - now, absl::Milliseconds(1))),
+      "); last failure: ", last_failure_.message()));
+}
+
+bool Server::IsDown(absl::Time now) const {
+  absl::MutexLock lock(&mu_);
+  return now < down_until_;
+}
+
+void Server::Record(const absl::Status& status) {
+  absl::MutexLock lock(&mu_);
+  if (!IsServerFailure(status)) {
+    failures_ = 0;
+    return;
+  }
+  ++failures_;
+  last_failure_ = status;
+  if (failures_ >= failure_limit_) {
+    down_until_ = absl::Now() + retry_timeout_;
+  }
+}
+
+}  // namespace kivi::memcached

@@ -1,0 +1,63 @@
+#ifndef KIVI_BACKENDS_MEMCACHED_SRC_SERVER_H_
+#define KIVI_BACKENDS_MEMCACHED_SRC_SERVER_H_
+
+// One server of the fleet: its connection pool and whether it is down.
+
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "src/pool.h"
+#include "src/server_list.h"
+
+namespace kivi::memcached {
+
+// A server is down after `failure_limit` consecutive failures (I/O errors,
+// timeouts, broken replies), for `retry_timeout`; after that, calls go
+// through again, and the next failure marks it down again at once while a
+// success clears the count. Thread-safe.
+class Server {
+ public:
+  Server(const ServerAddress& address, ConnectOptions options, int max_conns,
+         int max_idle, int failure_limit, absl::Duration retry_timeout);
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // "host:port".
+  const std::string& name() const { return name_; }
+  ConnectionPool& pool() { return pool_; }
+
+  // OK when calls may go to the server; Unavailable naming it and the last
+  // failure while it is down.
+  absl::Status Admit(absl::Time now) const;
+  bool IsDown(absl::Time now) const;
+
+  // Lends a pooled connection (see ConnectionPool::Acquire); a failure to
+  // connect is recorded against the server.
+  absl::StatusOr<PooledConnection> Acquire(absl::Time deadline);
+
+  // Records a call's outcome. Only failures that say the server is
+  // unhealthy count (Unavailable, DeadlineExceeded); anything else (a miss,
+  // a server-side refusal) is proof of life and resets the count.
+  void Record(const absl::Status& status);
+
+ private:
+  const std::string name_;
+  ConnectionPool pool_;
+  const int failure_limit_;
+  const absl::Duration retry_timeout_;
+
+  mutable absl::Mutex mu_;
+  int failures_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Time down_until_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  absl::Status last_failure_ ABSL_GUARDED_BY(mu_);
+};
+
+// True for the failures that count against a server's health.
+bool IsServerFailure(const absl::Status& status);
+
+}  // namespace kivi::memcached
+
+#endif  // KIVI_BACKENDS_MEMCACHED_SRC_SERVER_H_
