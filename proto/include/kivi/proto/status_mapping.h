@@ -1,0 +1,29 @@
+#ifndef KIVI_PROTO_STATUS_MAPPING_H_
+#define KIVI_PROTO_STATUS_MAPPING_H_
+
+#include "absl/status/status.h"
+#include "grpcpp/support/status.h"
+#include "kivi/v1/kv.pb.h"
+
+namespace kivi::proto {
+
+// absl::StatusCode and grpc::StatusCode name the same 17 codes with the same
+// numbers (both are google.rpc.Code). kivi maps them 1:1 in both directions,
+// so a status crosses kivi-server unchanged: a miss stays NotFound, a timeout
+// DeadlineExceeded. A value outside the 17 maps to Unknown.
+grpc::StatusCode ToGrpcCode(absl::StatusCode code);
+absl::StatusCode FromGrpcCode(grpc::StatusCode code);
+
+// The status with its code mapped and its message kept byte for byte.
+// Payloads are not carried.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// The (code, message) pair carried per key in batch responses. An OK status
+// is code 0 with an empty message; an unknown code becomes Unknown.
+v1::Status ToProtoStatus(const absl::Status& status);
+absl::Status FromProtoStatus(const v1::Status& status);
+
+}  // namespace kivi::proto
+
+#endif  // KIVI_PROTO_STATUS_MAPPING_H_
