@@ -1,3 +1,6 @@
+#include "src/metadump.h"
+
+#include <random>
 #include <string>
 #include <vector>
 
@@ -6,7 +9,6 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "src/metadump.h"
 #include "src/protocol.h"
 
 namespace kivi::memcached {
@@ -48,8 +50,7 @@ TEST(ParseMetadumpLine, MinusOneMeansNoExpiry) {
 }
 
 TEST(ParseMetadumpLine, UnknownFieldsAreIgnored) {
-  const MetadumpLine line =
-      ParseComplete("key=k exp=0 future=%zz flag=yes\n");
+  const MetadumpLine line = ParseComplete("key=k exp=0 future=%zz flag=yes\n");
   EXPECT_EQ(line.item.key, "k");
   EXPECT_EQ(line.item.expires, absl::UnixEpoch());
 }
@@ -103,8 +104,8 @@ TEST(ParseMetadumpLine, BusyCrawler) {
 }
 
 TEST(ParseMetadumpLine, OtherErrors) {
-  const MetadumpLine line = ParseComplete(
-      "ERROR cannot pipeline other commands before metadump\r\n");
+  const MetadumpLine line =
+      ParseComplete("ERROR cannot pipeline other commands before metadump\r\n");
   EXPECT_EQ(line.kind, MetadumpLineKind::kError);
   EXPECT_EQ(ParseComplete("SERVER_ERROR out of memory\r\n").kind,
             MetadumpLineKind::kError);
@@ -129,13 +130,31 @@ TEST(ParseMetadumpLine, MalformedLines) {
 }
 
 TEST(ParseMetadumpLine, EveryTruncationIsIncomplete) {
-  const std::string full = "key=a%20b exp=-1 la=1 cas=1 fetch=no cls=1 size=9\n";
+  const std::string full =
+      "key=a%20b exp=-1 la=1 cas=1 fetch=no cls=1 size=9\n";
   for (size_t n = 0; n < full.size(); ++n) {
     MetadumpLine line;
-    EXPECT_EQ(ParseMetadumpLine(absl::string_view(full).substr(0, n), &line)
-                  .state,
-              ParseState::kIncomplete)
+    EXPECT_EQ(
+        ParseMetadumpLine(absl::string_view(full).substr(0, n), &line).state,
+        ParseState::kIncomplete)
         << n;
+  }
+}
+
+TEST(ParseMetadumpLine, ArbitraryBytesNeverCrash) {
+  std::mt19937 rng(11211);
+  const std::string alphabet = "key=exp-1%0aF ENDROB\r\n";
+  for (int round = 0; round < 20000; ++round) {
+    std::string input(rng() % 40, '\0');
+    for (char& c : input) c = alphabet[rng() % alphabet.size()];
+    MetadumpLine line;
+    const ParseResult result = ParseMetadumpLine(input, &line);
+    if (result.state == ParseState::kComplete) {
+      ASSERT_GT(result.consumed, 0u);
+      ASSERT_LE(result.consumed, input.size());
+    } else {
+      ASSERT_EQ(result.consumed, 0u);
+    }
   }
 }
 

@@ -79,8 +79,7 @@ TEST(ClassicCommands, FlushAllWithAndWithoutDelay) {
   AppendFlushAll(&out, absl::ZeroDuration(), now);
   AppendFlushAll(&out, absl::Milliseconds(1500), now);
   AppendFlushAll(&out, absl::Hours(24 * 31), now);
-  EXPECT_EQ(out,
-            "flush_all\r\nflush_all 2\r\nflush_all 1702678400\r\n");
+  EXPECT_EQ(out, "flush_all\r\nflush_all 2\r\nflush_all 1702678400\r\n");
 }
 
 TEST(ClassicCommands, AuthIsAFakeSetOfUserAndPassword) {

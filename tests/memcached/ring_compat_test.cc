@@ -25,9 +25,9 @@ using Libmemcached = std::unique_ptr<memcached_st, void (*)(memcached_st*)>;
 // added in order (libmemcached keeps that order: host sorting is off).
 Libmemcached WeightedKetama(const std::vector<ServerAddress>& servers) {
   Libmemcached memc(memcached_create(nullptr), memcached_free);
-  EXPECT_EQ(memcached_behavior_set(memc.get(),
-                                   MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED, 1),
-            MEMCACHED_SUCCESS);
+  EXPECT_EQ(
+      memcached_behavior_set(memc.get(), MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED, 1),
+      MEMCACHED_SUCCESS);
   for (const ServerAddress& server : servers) {
     EXPECT_EQ(memcached_server_add_with_weight(memc.get(), server.host.c_str(),
                                                server.port, server.weight),

@@ -1,3 +1,5 @@
+#include "src/ring.h"
+
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -7,7 +9,6 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "src/ring.h"
 #include "src/server_list.h"
 
 namespace kivi::memcached {
@@ -61,7 +62,8 @@ TEST(ServerRing, WeightScalesTheShare) {
 }
 
 TEST(ServerRing, AddingAServerMovesAboutItsShareOfKeys) {
-  const absl::StatusOr<ServerRing> three = ServerRing::Build(Servers({1, 1, 1}));
+  const absl::StatusOr<ServerRing> three =
+      ServerRing::Build(Servers({1, 1, 1}));
   const absl::StatusOr<ServerRing> four =
       ServerRing::Build(Servers({1, 1, 1, 1}));
   ASSERT_TRUE(three.ok() && four.ok());

@@ -1,3 +1,5 @@
+#include "src/server_list.h"
+
 #include <string>
 #include <vector>
 
@@ -6,7 +8,6 @@
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "src/server_list.h"
 
 namespace kivi::memcached {
 namespace {

@@ -42,10 +42,10 @@ ParseResult ParseItem(absl::string_view line, size_t consumed,
     if (name == "key") {
       absl::StatusOr<std::string> key = UrlDecodeKey(value);
       if (!key.ok() || key->empty()) {
-        return wire::Malformed(absl::StrCat(
-            "metadump key is not a URL-encoded key: ",
-            key.ok() ? "empty" : key.status().message(), " in ",
-            wire::Quote(line)));
+        return wire::Malformed(
+            absl::StrCat("metadump key is not a URL-encoded key: ",
+                         key.ok() ? "empty" : key.status().message(), " in ",
+                         wire::Quote(line)));
       }
       item->key = *std::move(key);
       has_key = true;
@@ -55,8 +55,9 @@ ParseResult ParseItem(absl::string_view line, size_t consumed,
         return wire::Malformed(absl::StrCat(
             "metadump exp is not a unix time or -1 in ", wire::Quote(line)));
       }
-      item->expires = exp == -1 ? absl::nullopt
-                                : absl::make_optional(absl::FromUnixSeconds(exp));
+      item->expires = exp == -1
+                          ? absl::nullopt
+                          : absl::make_optional(absl::FromUnixSeconds(exp));
       has_exp = true;
     }
   }
@@ -84,9 +85,9 @@ absl::StatusOr<std::string> UrlDecodeKey(absl::string_view encoded) {
     }
     if (encoded.size() - i < 3 || HexValue(encoded[i + 1]) < 0 ||
         HexValue(encoded[i + 2]) < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "bad escape at byte ", i, " of ", wire::Quote(encoded),
-          ": '%' must be followed by two hex digits"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("bad escape at byte ", i, " of ", wire::Quote(encoded),
+                       ": '%' must be followed by two hex digits"));
     }
     decoded.push_back(static_cast<char>(HexValue(encoded[i + 1]) * 16 +
                                         HexValue(encoded[i + 2])));

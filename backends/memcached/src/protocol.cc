@@ -146,10 +146,16 @@ struct CodeName {
 };
 
 constexpr CodeName kMetaCodes[] = {
-    {"HD", ReplyCode::kHD}, {"VA", ReplyCode::kVA}, {"EN", ReplyCode::kEN},
-    {"NF", ReplyCode::kNF}, {"NS", ReplyCode::kNS}, {"EX", ReplyCode::kEX},
-    {"MN", ReplyCode::kMN}, {"ME", ReplyCode::kME},
-    {"ERROR", ReplyCode::kError}, {"CLIENT_ERROR", ReplyCode::kClientError},
+    {"HD", ReplyCode::kHD},
+    {"VA", ReplyCode::kVA},
+    {"EN", ReplyCode::kEN},
+    {"NF", ReplyCode::kNF},
+    {"NS", ReplyCode::kNS},
+    {"EX", ReplyCode::kEX},
+    {"MN", ReplyCode::kMN},
+    {"ME", ReplyCode::kME},
+    {"ERROR", ReplyCode::kError},
+    {"CLIENT_ERROR", ReplyCode::kClientError},
     {"SERVER_ERROR", ReplyCode::kServerError},
 };
 
@@ -197,8 +203,8 @@ ParseResult ParseMetaReply(absl::string_view in, size_t max_value_bytes,
   if (out->code == ReplyCode::kVA) {
     const absl::string_view size_token = NextToken(&rest);
     if (!ParseUint(size_token, &size)) {
-      return Malformed(absl::StrCat("VA reply without a valid size ",
-                                    Quote(line)));
+      return Malformed(
+          absl::StrCat("VA reply without a valid size ", Quote(line)));
     }
     if (size > max_value_bytes) {
       return Malformed(absl::StrCat("VA value of ", size,
@@ -227,8 +233,8 @@ ParseResult ParseTextReply(absl::string_view in, size_t max_value_bytes,
   const absl::string_view word = NextToken(&rest);
   const auto exact = [&](TextReplyKind kind) {
     if (word.size() != line.size()) {
-      return Malformed(absl::StrCat("unexpected text after ", word, " in ",
-                                    Quote(line)));
+      return Malformed(
+          absl::StrCat("unexpected text after ", word, " in ", Quote(line)));
     }
     out->kind = kind;
     return Complete(taken.consumed);
@@ -257,9 +263,8 @@ ParseResult ParseTextReply(absl::string_view in, size_t max_value_bytes,
           Quote(line)));
     }
     if (size > max_value_bytes) {
-      return Malformed(absl::StrCat("VALUE of ", size,
-                                    " bytes exceeds the limit of ",
-                                    max_value_bytes));
+      return Malformed(absl::StrCat(
+          "VALUE of ", size, " bytes exceeds the limit of ", max_value_bytes));
     }
     out->client_flags = static_cast<uint32_t>(flags_value);
     if (!cas.empty()) out->cas = cas_value;
@@ -347,8 +352,7 @@ void AppendClassicGet(std::string* out, absl::Span<const std::string> keys,
 }
 
 void AppendClassicGet(std::string* out,
-                      absl::Span<const absl::string_view> keys,
-                      bool with_cas) {
+                      absl::Span<const absl::string_view> keys, bool with_cas) {
   AppendClassicGetImpl(out, keys, with_cas);
 }
 
@@ -385,7 +389,8 @@ int64_t WireTtl(absl::Duration ttl, absl::Time now) {
   if (ttl <= absl::ZeroDuration() || ttl == absl::InfiniteDuration()) {
     return 0;
   }
-  const int64_t seconds = absl::ToInt64Seconds(absl::Ceil(ttl, absl::Seconds(1)));
+  const int64_t seconds =
+      absl::ToInt64Seconds(absl::Ceil(ttl, absl::Seconds(1)));
   if (seconds <= kMaxRelativeSeconds) return seconds;
   const absl::Time deadline = now + ttl;
   int64_t unix_seconds = absl::ToUnixSeconds(deadline);

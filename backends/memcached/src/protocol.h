@@ -75,18 +75,18 @@ struct MetaReply {
   absl::string_view message;
 
   // Return flags; each is set only when the reply carried it.
-  absl::string_view opaque;                  // O<token>; empty when absent.
-  absl::string_view key;                     // k<key>; empty when absent.
-  bool key_is_base64 = false;                // b (with k).
-  absl::optional<uint64_t> cas;              // c<cas>.
-  absl::optional<int64_t> ttl;               // t<seconds>; -1 = no expiry.
-  absl::optional<uint32_t> client_flags;     // f<flags>.
-  absl::optional<uint64_t> size;             // s<bytes>.
-  absl::optional<uint64_t> last_access;      // l<seconds since access>.
-  absl::optional<bool> hit_before;           // h<0|1>.
-  bool win = false;                          // W: caller won the recache.
-  bool stale = false;                        // X: item is stale.
-  bool already_won = false;                  // Z: another client won.
+  absl::string_view opaque;               // O<token>; empty when absent.
+  absl::string_view key;                  // k<key>; empty when absent.
+  bool key_is_base64 = false;             // b (with k).
+  absl::optional<uint64_t> cas;           // c<cas>.
+  absl::optional<int64_t> ttl;            // t<seconds>; -1 = no expiry.
+  absl::optional<uint32_t> client_flags;  // f<flags>.
+  absl::optional<uint64_t> size;          // s<bytes>.
+  absl::optional<uint64_t> last_access;   // l<seconds since access>.
+  absl::optional<bool> hit_before;        // h<0|1>.
+  bool win = false;                       // W: caller won the recache.
+  bool stale = false;                     // X: item is stale.
+  bool already_won = false;               // Z: another client won.
 };
 
 // Parses one meta reply (mg/ms/md/ma/mn/me, or an error line) at the start

@@ -60,8 +60,8 @@ uint32_t DigestWord(const Digest digest, int index) {
 // `total_weight` among `servers`. Computed in float, step by step, exactly
 // as libmemcached does, because float rounding can decide the count.
 uint32_t PointsFor(uint32_t weight, uint64_t total_weight, size_t servers) {
-  const float share = static_cast<float>(weight) /
-                      static_cast<float>(total_weight);
+  const float share =
+      static_cast<float>(weight) / static_cast<float>(total_weight);
   float digests = share * static_cast<float>(kPointsPerServer);
   digests = digests / static_cast<float>(kPointsPerDigest);
   digests = digests * static_cast<float>(servers);

@@ -22,8 +22,8 @@ constexpr uint64_t kMaxWeight = 1000000;
 constexpr size_t kMaxHostBytes = 253;
 
 absl::Status EntryError(absl::string_view entry, absl::string_view rule) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("memcached server \"", absl::CHexEscape(entry), "\": ", rule));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "memcached server \"", absl::CHexEscape(entry), "\": ", rule));
 }
 
 // Decimal digits only, in [min, max].
