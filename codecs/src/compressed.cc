@@ -2,7 +2,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -20,6 +23,46 @@ namespace {
 constexpr char kStoredRaw = 0;
 constexpr char kStoredZstd = 1;
 
+struct FreeCCtx {
+  void operator()(ZSTD_CCtx* ctx) const { ZSTD_freeCCtx(ctx); }
+};
+struct FreeDCtx {
+  void operator()(ZSTD_DCtx* ctx) const { ZSTD_freeDCtx(ctx); }
+};
+
+// One context per thread, reused: creating one per value costs more than
+// compressing a small value.
+ZSTD_CCtx* ThreadCCtx() {
+  thread_local std::unique_ptr<ZSTD_CCtx, FreeCCtx> ctx(ZSTD_createCCtx());
+  return ctx.get();
+}
+ZSTD_DCtx* ThreadDCtx() {
+  thread_local std::unique_ptr<ZSTD_DCtx, FreeDCtx> ctx(ZSTD_createDCtx());
+  return ctx.get();
+}
+
+// Returns the zstd-framed form of `encoded`, or nothing when compression
+// does not make it smaller (already compressed, random) or cannot run: then
+// the value is better stored raw.
+std::optional<std::string> TryCompress(absl::string_view encoded,
+                                       const CompressionOptions& options) {
+  ZSTD_CCtx* ctx = ThreadCCtx();
+  if (ctx == nullptr) return std::nullopt;
+  // The frame records its content size, which DecompressFrame requires
+  // before it allocates, and a checksum, so corruption is DataLoss rather
+  // than a wrong value.
+  ZSTD_CCtx_reset(ctx, ZSTD_reset_session_and_parameters);
+  ZSTD_CCtx_setParameter(ctx, ZSTD_c_compressionLevel, options.level);
+  ZSTD_CCtx_setParameter(ctx, ZSTD_c_checksumFlag, 1);
+  std::string stored(1 + ZSTD_compressBound(encoded.size()), '\0');
+  stored[0] = kStoredZstd;
+  const size_t size = ZSTD_compress2(ctx, stored.data() + 1, stored.size() - 1,
+                                     encoded.data(), encoded.size());
+  if (ZSTD_isError(size) || size >= encoded.size()) return std::nullopt;
+  stored.resize(1 + size);
+  return stored;
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> CompressFrame(absl::string_view encoded,
@@ -33,18 +76,8 @@ absl::StatusOr<std::string> CompressFrame(absl::string_view encoded,
                             "); it could never be decoded"));
   }
   if (encoded.size() >= options.threshold) {
-    std::string stored(1 + ZSTD_compressBound(encoded.size()), '\0');
-    stored[0] = kStoredZstd;
-    // ZSTD_compress records the content size in the frame header, which
-    // DecompressFrame requires before it allocates.
-    const size_t size =
-        ZSTD_compress(stored.data() + 1, stored.size() - 1, encoded.data(),
-                      encoded.size(), options.level);
-    // A value that does not shrink (already compressed, random) is kept
-    // raw: compression would cost space and decode time for nothing.
-    if (!ZSTD_isError(size) && size < encoded.size()) {
-      stored.resize(1 + size);
-      return stored;
+    if (std::optional<std::string> stored = TryCompress(encoded, options)) {
+      return *std::move(stored);
     }
   }
   std::string stored;
@@ -99,9 +132,15 @@ absl::StatusOr<std::string> DecompressFrame(absl::string_view stored,
                             " bytes follow the zstd frame"));
   }
 
+  ZSTD_DCtx* ctx = ThreadDCtx();
+  if (ctx == nullptr) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(codec, " codec: cannot allocate a zstd context"));
+  }
   std::string decoded(static_cast<size_t>(content_size), '\0');
-  const size_t size = ZSTD_decompress(decoded.data(), decoded.size(),
-                                      body.data(), body.size());
+  const size_t size = ZSTD_decompressDCtx(ctx, decoded.data(),
+                                          decoded.size(), body.data(),
+                                          body.size());
   if (ZSTD_isError(size)) {
     return CodecDecodeError(
         codec, absl::StrCat("corrupt zstd frame: ", ZSTD_getErrorName(size)));
