@@ -210,10 +210,10 @@ void AppendAuth(std::string* out, absl::string_view user,
 // server refuses a metadump pipelined behind other commands.
 void AppendMetadumpAll(std::string* out);
 
-// The TTL to put on the wire for `ttl`: 0 for "never expires" (ttl <= 0);
-// otherwise the whole seconds rounded UP (so an item never lives shorter
-// than asked); above 30 days memcached reads the number as a unix time, so
-// then it is `now + ttl` in unix seconds, also rounded up.
+// The TTL to put on the wire for `ttl`: 0 for "never expires" (ttl <= 0 or
+// infinite); otherwise the whole seconds rounded UP (so an item never lives
+// shorter than asked); above 30 days memcached reads the number as a unix
+// time, so then it is `now + ttl` in unix seconds, also rounded up.
 int64_t WireTtl(absl::Duration ttl, absl::Time now);
 
 }  // namespace kivi::memcached
