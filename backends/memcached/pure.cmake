@@ -9,6 +9,7 @@ include_guard(GLOBAL)
 add_library(kivi_memcached_pure STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/metadump.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/protocol.cc
+  ${CMAKE_CURRENT_LIST_DIR}/src/protocol_encode.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/ring.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/server_list.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/wire.cc)

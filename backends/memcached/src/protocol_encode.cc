@@ -1,0 +1,123 @@
+// Request encoders of protocol.h.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "src/protocol.h"
+
+namespace kivi::memcached {
+
+MetaCommand::MetaCommand(std::string* out, absl::string_view verb,
+                         absl::string_view key)
+    : out_(out) {
+  absl::StrAppend(out_, verb, " ", key);
+}
+
+MetaCommand::MetaCommand(std::string* out, absl::string_view verb,
+                         absl::string_view key, size_t datalen)
+    : out_(out) {
+  absl::StrAppend(out_, verb, " ", key, " ", datalen);
+}
+
+MetaCommand& MetaCommand::Flag(char flag) {
+  const char text[2] = {' ', flag};
+  out_->append(text, 2);
+  return *this;
+}
+
+MetaCommand& MetaCommand::Int(char flag, int64_t value) {
+  Flag(flag);
+  absl::StrAppend(out_, value);
+  return *this;
+}
+
+MetaCommand& MetaCommand::Uint(char flag, uint64_t value) {
+  Flag(flag);
+  absl::StrAppend(out_, value);
+  return *this;
+}
+
+MetaCommand& MetaCommand::Token(char flag, absl::string_view token) {
+  Flag(flag);
+  out_->append(token.data(), token.size());
+  return *this;
+}
+
+void MetaCommand::End() { out_->append("\r\n"); }
+
+void MetaCommand::EndWithData(absl::string_view data) {
+  absl::StrAppend(out_, "\r\n", data, "\r\n");
+}
+
+void AppendMetaNoop(std::string* out) { out->append("mn\r\n"); }
+
+namespace {
+
+template <typename Key>
+void AppendClassicGetImpl(std::string* out, absl::Span<const Key> keys,
+                          bool with_cas) {
+  out->append(with_cas ? "gets" : "get");
+  for (const Key& key : keys) absl::StrAppend(out, " ", key);
+  out->append("\r\n");
+}
+
+}  // namespace
+
+void AppendClassicGet(std::string* out, absl::Span<const std::string> keys,
+                      bool with_cas) {
+  AppendClassicGetImpl(out, keys, with_cas);
+}
+
+void AppendClassicGet(std::string* out,
+                      absl::Span<const absl::string_view> keys, bool with_cas) {
+  AppendClassicGetImpl(out, keys, with_cas);
+}
+
+void AppendVersion(std::string* out) { out->append("version\r\n"); }
+
+void AppendStats(std::string* out, absl::string_view group) {
+  out->append("stats");
+  if (!group.empty()) absl::StrAppend(out, " ", group);
+  out->append("\r\n");
+}
+
+void AppendFlushAll(std::string* out, absl::Duration delay, absl::Time now) {
+  const int64_t wire = WireTtl(delay, now);
+  if (wire == 0) {
+    out->append("flush_all\r\n");
+  } else {
+    absl::StrAppend(out, "flush_all ", wire, "\r\n");
+  }
+}
+
+void AppendAuth(std::string* out, absl::string_view user,
+                absl::string_view password) {
+  absl::StrAppend(out, "set kivi_auth 0 0 ", user.size() + 1 + password.size(),
+                  "\r\n", user, " ", password, "\r\n");
+}
+
+void AppendMetadumpAll(std::string* out) {
+  out->append("lru_crawler metadump all\r\n");
+}
+
+int64_t WireTtl(absl::Duration ttl, absl::Time now) {
+  // memcached reads an expiration above 30 days as a unix time.
+  constexpr int64_t kMaxRelativeSeconds = 60 * 60 * 24 * 30;
+  if (ttl <= absl::ZeroDuration() || ttl == absl::InfiniteDuration()) {
+    return 0;
+  }
+  const int64_t seconds =
+      absl::ToInt64Seconds(absl::Ceil(ttl, absl::Seconds(1)));
+  if (seconds <= kMaxRelativeSeconds) return seconds;
+  const absl::Time deadline = now + ttl;
+  int64_t unix_seconds = absl::ToUnixSeconds(deadline);
+  if (absl::FromUnixSeconds(unix_seconds) < deadline) ++unix_seconds;
+  return unix_seconds;
+}
+
+}  // namespace kivi::memcached
