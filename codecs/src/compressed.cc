@@ -69,11 +69,11 @@ absl::StatusOr<std::string> CompressFrame(absl::string_view encoded,
                                           const CompressionOptions& options,
                                           absl::string_view codec) {
   if (encoded.size() > options.max_decoded_bytes) {
-    return CodecEncodeError(
-        codec, absl::StrCat("encoding of ", encoded.size(),
-                            " bytes exceeds max_decoded_bytes (",
-                            options.max_decoded_bytes,
-                            "); it could never be decoded"));
+    return CodecEncodeError(codec,
+                            absl::StrCat("encoding of ", encoded.size(),
+                                         " bytes exceeds max_decoded_bytes (",
+                                         options.max_decoded_bytes,
+                                         "); it could never be decoded"));
   }
   if (encoded.size() >= options.threshold) {
     if (std::optional<std::string> stored = TryCompress(encoded, options)) {
@@ -120,16 +120,16 @@ absl::StatusOr<std::string> DecompressFrame(absl::string_view stored,
                             " bytes, more than max_decoded_bytes (",
                             options.max_decoded_bytes, ")"));
   }
-  const size_t frame_size = ZSTD_findFrameCompressedSize(body.data(),
-                                                         body.size());
+  const size_t frame_size =
+      ZSTD_findFrameCompressedSize(body.data(), body.size());
   if (ZSTD_isError(frame_size)) {
     return CodecDecodeError(codec, absl::StrCat("truncated zstd frame: ",
                                                 ZSTD_getErrorName(frame_size)));
   }
   if (frame_size != body.size()) {
     return CodecDecodeError(
-        codec, absl::StrCat(body.size() - frame_size,
-                            " bytes follow the zstd frame"));
+        codec,
+        absl::StrCat(body.size() - frame_size, " bytes follow the zstd frame"));
   }
 
   ZSTD_DCtx* ctx = ThreadDCtx();
@@ -138,9 +138,8 @@ absl::StatusOr<std::string> DecompressFrame(absl::string_view stored,
         absl::StrCat(codec, " codec: cannot allocate a zstd context"));
   }
   std::string decoded(static_cast<size_t>(content_size), '\0');
-  const size_t size = ZSTD_decompressDCtx(ctx, decoded.data(),
-                                          decoded.size(), body.data(),
-                                          body.size());
+  const size_t size = ZSTD_decompressDCtx(ctx, decoded.data(), decoded.size(),
+                                          body.data(), body.size());
   if (ZSTD_isError(size)) {
     return CodecDecodeError(
         codec, absl::StrCat("corrupt zstd frame: ", ZSTD_getErrorName(size)));

@@ -42,15 +42,14 @@ absl::StatusOr<absl::string_view> DecimalDigits(absl::string_view bytes,
     first_digit = 1;
   }
   if (digits.size() == first_digit) {
-    return CodecDecodeError(
-        kDecimal, absl::StrCat(Quote(bytes), " has no digits"));
+    return CodecDecodeError(kDecimal,
+                            absl::StrCat(Quote(bytes), " has no digits"));
   }
   for (size_t i = first_digit; i < digits.size(); ++i) {
     if (!absl::ascii_isdigit(static_cast<unsigned char>(digits[i]))) {
       return CodecDecodeError(
-          kDecimal,
-          absl::StrFormat("%s is not a decimal integer (byte %d)",
-                          Quote(bytes), i));
+          kDecimal, absl::StrFormat("%s is not a decimal integer (byte %d)",
+                                    Quote(bytes), i));
     }
   }
   return digits;
@@ -58,8 +57,8 @@ absl::StatusOr<absl::string_view> DecimalDigits(absl::string_view bytes,
 
 absl::Status DecimalOutOfRange(absl::string_view bytes,
                                absl::string_view type) {
-  return CodecDecodeError(
-      kDecimal, absl::StrCat(Quote(bytes), " does not fit ", type));
+  return CodecDecodeError(kDecimal,
+                          absl::StrCat(Quote(bytes), " does not fit ", type));
 }
 
 }  // namespace codec_internal

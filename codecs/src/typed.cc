@@ -26,17 +26,17 @@ std::string NameCodec(absl::string_view codec, const absl::Status& status) {
 
 absl::Status TypedDecodeError(absl::string_view key, absl::string_view codec,
                               const absl::Status& codec_status) {
-  return absl::DataLossError(absl::StrCat("value under key \"", key,
-                                          "\" does not decode: ",
-                                          NameCodec(codec, codec_status)));
+  return absl::DataLossError(
+      absl::StrCat("value under key \"", key,
+                   "\" does not decode: ", NameCodec(codec, codec_status)));
 }
 
 absl::Status TypedEncodeError(absl::string_view key, absl::string_view codec,
                               const absl::Status& codec_status) {
-  return absl::Status(codec_status.code(),
-                      absl::StrCat("value for key \"", key,
-                                   "\" does not encode: ",
-                                   NameCodec(codec, codec_status)));
+  return absl::Status(
+      codec_status.code(),
+      absl::StrCat("value for key \"", key,
+                   "\" does not encode: ", NameCodec(codec, codec_status)));
 }
 
 }  // namespace codec_internal

@@ -79,8 +79,7 @@ TEST(DefaultCodec, PicksByTypeInOrderOfPreference) {
   static_assert(std::is_same_v<DefaultCodec<Profile>, ProtobufCodec<Profile>>);
   static_assert(std::is_same_v<DefaultCodec<std::string>, RawCodec>);
   static_assert(std::is_same_v<DefaultCodec<int64_t>, DecimalCodec<int64_t>>);
-  static_assert(
-      std::is_same_v<DefaultCodec<uint64_t>, DecimalCodec<uint64_t>>);
+  static_assert(std::is_same_v<DefaultCodec<uint64_t>, DecimalCodec<uint64_t>>);
   static_assert(std::is_same_v<DefaultCodec<int>, DecimalCodec<int>>);
   static_assert(std::is_same_v<DefaultCodec<Point>, JsonCodec<Point>>);
   static_assert(std::is_same_v<DefaultCodec<bool>, JsonCodec<bool>>);

@@ -138,7 +138,8 @@ TEST(Compressed, EmptyStoredValueIsDataLoss) {
 }
 
 TEST(Compressed, UnknownHeaderIsDataLoss) {
-  ExpectDataLoss(Compressed<RawCodec>().Decode("\x07" "abc"),
+  ExpectDataLoss(Compressed<RawCodec>().Decode("\x07"
+                                               "abc"),
                  "unknown header byte 7");
 }
 

@@ -38,9 +38,9 @@ TEST(DecimalCodec, EncodesPlainDecimalText) {
 
 TEST(DecimalCodec, RoundTripsSignedLimits) {
   DecimalCodec<int64_t> codec;
-  for (int64_t v : {std::numeric_limits<int64_t>::min(), int64_t{-1},
-                    int64_t{0}, int64_t{1},
-                    std::numeric_limits<int64_t>::max()}) {
+  for (int64_t v :
+       {std::numeric_limits<int64_t>::min(), int64_t{-1}, int64_t{0},
+        int64_t{1}, std::numeric_limits<int64_t>::max()}) {
     absl::StatusOr<int64_t> decoded = codec.Decode(codec.Encode(v));
     ASSERT_TRUE(decoded.ok()) << v << ": " << decoded.status();
     EXPECT_EQ(*decoded, v);
@@ -109,8 +109,7 @@ TEST(DecimalCodec, RejectsTrailingBytesOtherThanSpaces) {
   ExpectDataLoss<int64_t>("1\r\n", "not a decimal integer");
   ExpectDataLoss<int64_t>("1 2", "not a decimal integer");
   ExpectDataLoss<int64_t>("1.5", "not a decimal integer");
-  ExpectDataLoss<int64_t>(absl::string_view("1\0", 2),
-                          "not a decimal integer");
+  ExpectDataLoss<int64_t>(absl::string_view("1\0", 2), "not a decimal integer");
 }
 
 TEST(DecimalCodec, RejectsInputWithoutDigits) {

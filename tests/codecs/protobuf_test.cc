@@ -67,7 +67,8 @@ TEST(ProtobufCodec, ReadsANewerWriterKeepingUnknownFields) {
   absl::StatusOr<std::string> rewritten =
       ProtobufCodec<Profile>().Encode(*older);
   ASSERT_TRUE(rewritten.ok()) << rewritten.status();
-  absl::StatusOr<ProfileV2> back = ProtobufCodec<ProfileV2>().Decode(*rewritten);
+  absl::StatusOr<ProfileV2> back =
+      ProtobufCodec<ProfileV2>().Decode(*rewritten);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->email(), "a@example.com");
 }
@@ -110,8 +111,9 @@ TEST(ProtobufJsonCodec, HonoursPrintOptions) {
 }
 
 TEST(ProtobufJsonCodec, NotJsonIsDataLossNamingCodecAndType) {
-  absl::StatusOr<Profile> decoded =
-      ProtobufJsonCodec<Profile>().Decode("\x0a\x05" "alice");
+  absl::StatusOr<Profile> decoded = ProtobufJsonCodec<Profile>().Decode(
+      "\x0a\x05"
+      "alice");
   ASSERT_FALSE(decoded.ok());
   EXPECT_TRUE(absl::IsDataLoss(decoded.status())) << decoded.status();
   EXPECT_THAT(decoded.status().message(), HasSubstr("protobuf-json codec: "));

@@ -208,11 +208,11 @@ TEST_F(TypedTest, GetOrSetReturnsALoaderErrorAndStoresNothing) {
 
 TEST_F(TypedTest, GetOrSetDoesNotStoreAnUnencodableValue) {
   Typed<std::vector<std::string>> lists(kv_);
-  absl::StatusOr<std::vector<std::string>> got = lists.GetOrSet(
-      "list", absl::ZeroDuration(),
-      []() -> absl::StatusOr<std::vector<std::string>> {
-        return std::vector<std::string>{"bad \xff"};
-      });
+  absl::StatusOr<std::vector<std::string>> got =
+      lists.GetOrSet("list", absl::ZeroDuration(),
+                     []() -> absl::StatusOr<std::vector<std::string>> {
+                       return std::vector<std::string>{"bad \xff"};
+                     });
   EXPECT_TRUE(absl::IsInvalidArgument(got.status())) << got.status();
   EXPECT_TRUE(absl::IsNotFound(kv_.Get("list").status()));
 }

@@ -28,29 +28,32 @@ namespace kivi {
 // codec from many threads is safe. The codecs in kivi/codecs/ also declare
 // `using value_type = T`, which wrappers such as Compressed<Inner> use.
 template <typename C>
-concept NamedCodec =
-    requires {
-      { C::kName } -> std::convertible_to<absl::string_view>;
-    } || requires(const C& codec) {
-      { codec.name() } -> std::convertible_to<absl::string_view>;
-    };
+concept HasStaticCodecName = requires {
+  requires std::convertible_to<decltype(C::kName), absl::string_view>;
+};
+template <typename C>
+concept HasCodecNameAccessor = requires(const C& codec) {
+  requires std::convertible_to<decltype(codec.name()), absl::string_view>;
+};
+template <typename C>
+concept NamedCodec = HasStaticCodecName<C> || HasCodecNameAccessor<C>;
+
+// What a codec's Encode may return.
+template <typename R>
+concept EncodeResult = std::same_as<R, std::string> ||
+    std::same_as<R, absl::StatusOr<std::string>>;
 
 template <typename C, typename T>
-concept Codec =
-    NamedCodec<C> && requires(const C& codec, const T& value,
-                              absl::string_view bytes) {
-      requires std::same_as<std::remove_cvref_t<decltype(codec.Encode(value))>,
-                            std::string> ||
-                   std::same_as<
-                       std::remove_cvref_t<decltype(codec.Encode(value))>,
-                       absl::StatusOr<std::string>>;
-      { codec.Decode(bytes) } -> std::same_as<absl::StatusOr<T>>;
-    };
+concept Codec = NamedCodec<C> &&
+    requires(const C& codec, const T& value, absl::string_view bytes) {
+  requires EncodeResult<std::remove_cvref_t<decltype(codec.Encode(value))>>;
+  requires std::same_as<decltype(codec.Decode(bytes)), absl::StatusOr<T>>;
+};
 
 // Returns the name of `codec`, whichever way it declares it.
 template <NamedCodec C>
 absl::string_view CodecName(const C& codec) {
-  if constexpr (requires { codec.name(); }) {
+  if constexpr (HasCodecNameAccessor<C>) {
     return codec.name();
   } else {
     return C::kName;

@@ -68,7 +68,7 @@ absl::Status TypedEncodeError(absl::string_view key, absl::string_view codec,
 // copy, and as thread-safe as the client: its methods may be called
 // concurrently from many threads.
 template <typename T, typename C = DefaultCodec<T>>
-  requires Codec<C, T>
+requires Codec<C, T>
 class Typed {
  public:
   // Produces the value GetOrSet stores on a miss.
@@ -125,8 +125,8 @@ class Typed {
     // The loader's own value is returned as is rather than re-decoded: the
     // caller that loaded gets exactly what it produced.
     std::optional<T> loaded;
-    absl::StatusOr<std::string> bytes = client_->GetOrSet(
-        key, ttl, [&]() -> absl::StatusOr<std::string> {
+    absl::StatusOr<std::string> bytes =
+        client_->GetOrSet(key, ttl, [&]() -> absl::StatusOr<std::string> {
           absl::StatusOr<T> value = loader();
           if (!value.ok()) return value.status();
           absl::StatusOr<std::string> encoded = Encode(key, *value);

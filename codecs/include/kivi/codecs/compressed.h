@@ -57,7 +57,7 @@ absl::StatusOr<std::string> DecompressFrame(absl::string_view stored,
 // encoding exceeds max_decoded_bytes. Decode fails with DataLoss naming this
 // codec for a bad frame, or as the inner codec does for the bytes inside.
 template <typename Inner>
-  requires Codec<Inner, typename Inner::value_type>
+requires Codec<Inner, typename Inner::value_type>
 class Compressed {
  public:
   using value_type = typename Inner::value_type;

@@ -28,8 +28,7 @@ absl::StatusOr<absl::string_view> DecimalDigits(absl::string_view bytes,
                                                 bool is_signed);
 
 // DataLoss for a number that does not fit the target type.
-absl::Status DecimalOutOfRange(absl::string_view bytes,
-                               absl::string_view type);
+absl::Status DecimalOutOfRange(absl::string_view bytes, absl::string_view type);
 
 }  // namespace codec_internal
 
@@ -66,8 +65,9 @@ class DecimalCodec {
     auto [ptr, ec] = std::from_chars(digits->data(), end, value);
     if (ec == std::errc::result_out_of_range) {
       return codec_internal::DecimalOutOfRange(
-          bytes, absl::StrCat(std::is_signed_v<T> ? "a signed " : "an unsigned ",
-                              sizeof(T) * 8, "-bit integer"));
+          bytes,
+          absl::StrCat(std::is_signed_v<T> ? "a signed " : "an unsigned ",
+                       sizeof(T) * 8, "-bit integer"));
     }
     if (ec != std::errc() || ptr != end) {
       // DecimalDigits admits only what from_chars parses completely.

@@ -17,13 +17,12 @@ namespace kivi {
 // found by ADL, an adl_serializer<T> specialisation, or is a type nlohmann
 // supports natively.
 template <typename T>
-concept JsonSerializable =
-    std::default_initializable<T> &&
+concept JsonSerializable = std::default_initializable<T> &&
     requires(nlohmann::json& j, const nlohmann::json& cj, const T& value,
              T& out) {
-      nlohmann::adl_serializer<T>::to_json(j, value);
-      nlohmann::adl_serializer<T>::from_json(cj, out);
-    };
+  nlohmann::adl_serializer<T>::to_json(j, value);
+  nlohmann::adl_serializer<T>::from_json(cj, out);
+};
 
 // Stores T as compact JSON text (UTF-8) through nlohmann's to_json/from_json.
 // The default codec for types that have them (and are neither protobuf
@@ -50,7 +49,8 @@ class JsonCodec {
   absl::StatusOr<T> Decode(absl::string_view bytes) const {
     nlohmann::json json;
     try {
-      json = nlohmann::json::parse(std::string_view(bytes.data(), bytes.size()));
+      json =
+          nlohmann::json::parse(std::string_view(bytes.data(), bytes.size()));
     } catch (const std::exception& e) {
       return CodecDecodeError(kName, e.what());
     }
@@ -59,8 +59,8 @@ class JsonCodec {
       nlohmann::adl_serializer<T>::from_json(json, value);
       return value;
     } catch (const std::exception& e) {
-      return CodecDecodeError(
-          kName, absl::StrCat("unexpected shape: ", e.what()));
+      return CodecDecodeError(kName,
+                              absl::StrCat("unexpected shape: ", e.what()));
     }
   }
 };

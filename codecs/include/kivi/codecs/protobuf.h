@@ -33,10 +33,10 @@ class ProtobufCodec {
   absl::StatusOr<std::string> Encode(const T& value) const {
     std::string bytes;
     if (!value.SerializeToString(&bytes)) {
-      return CodecEncodeError(
-          kName, absl::StrCat(T::descriptor()->full_name(),
-                              " is missing required fields: ",
-                              value.InitializationErrorString()));
+      return CodecEncodeError(kName,
+                              absl::StrCat(T::descriptor()->full_name(),
+                                           " is missing required fields: ",
+                                           value.InitializationErrorString()));
     }
     return bytes;
   }
@@ -46,8 +46,8 @@ class ProtobufCodec {
     if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
         !value.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
       return CodecDecodeError(
-          kName, absl::StrCat("bytes do not parse as ",
-                              T::descriptor()->full_name()));
+          kName,
+          absl::StrCat("bytes do not parse as ", T::descriptor()->full_name()));
     }
     return value;
   }
