@@ -1,0 +1,49 @@
+#ifndef KIVI_GRPC_GRPC_BACKEND_H_
+#define KIVI_GRPC_GRPC_BACKEND_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "kivi/backend.h"
+#include "kivi/registry.h"
+
+namespace kivi {
+
+// A client of a remote kivi-server (kivi.v1.KeyValue): every operation is
+// one RPC, and the remote status comes back with the same code and message,
+// so a grpc:// client behaves as the server's own backend does.
+struct GrpcBackendOptions {
+  // The server's "host:port".
+  std::string target;
+  // Deadline of every call. A call that misses it is DeadlineExceeded.
+  absl::Duration timeout = absl::Seconds(5);
+  // How long creation waits for the connection.
+  absl::Duration connect_timeout = absl::Seconds(5);
+};
+
+// Connects to options.target, waiting up to connect_timeout, and asks the
+// server for its backend's capabilities, which the returned backend then
+// reports as its own. Errors: InvalidArgument for an empty target;
+// Unavailable naming the address when the server cannot be reached in
+// time; the server's status (e.g. DeadlineExceeded) if it does not describe
+// itself.
+//
+// Transport failures later (server gone, deadline missed) are Unavailable
+// and DeadlineExceeded naming the address, never a miss. TTLs are sent as
+// given; a zero TTL is the server backend's default TTL, which is no expiry
+// unless that backend's URL sets default_ttl. Health reports one endpoint
+// per remote endpoint, named "host:port/endpoint", or the server itself
+// when it cannot be asked.
+absl::StatusOr<std::unique_ptr<Backend>> NewGrpcBackend(
+    const GrpcBackendOptions& options);
+
+// Registers the "grpc" scheme: grpc://host:port?timeout=5s&connect_timeout=5s.
+// Unknown parameters are InvalidArgument naming them.
+absl::Status RegisterGrpcBackend(BackendRegistry& registry);
+
+}  // namespace kivi
+
+#endif  // KIVI_GRPC_GRPC_BACKEND_H_

@@ -1,0 +1,84 @@
+#ifndef KIVI_SERVER_SRC_KEY_VALUE_SERVICE_H_
+#define KIVI_SERVER_SRC_KEY_VALUE_SERVICE_H_
+
+#include "grpcpp/grpcpp.h"
+#include "kivi/client.h"
+#include "kivi/v1/kv.grpc.pb.h"
+
+namespace kivi {
+
+// kivi.v1.KeyValue over a kivi::Client. Each RPC is the Client call of the
+// same name; the Client enforces the key, value and TTL rules, and this
+// layer checks what only the wire can get wrong (malformed durations). A
+// Client status becomes the RPC status with the same code and message.
+//
+// Thread-safe; `client` must outlive the service.
+class KeyValueService final : public v1::KeyValue::Service {
+ public:
+  explicit KeyValueService(Client& client) : client_(client) {}
+
+  grpc::Status Get(grpc::ServerContext* context, const v1::GetRequest* request,
+                   v1::GetResponse* response) override;
+  grpc::Status Set(grpc::ServerContext* context, const v1::SetRequest* request,
+                   v1::SetResponse* response) override;
+  grpc::Status Delete(grpc::ServerContext* context,
+                      const v1::DeleteRequest* request,
+                      v1::DeleteResponse* response) override;
+  grpc::Status List(grpc::ServerContext* context,
+                    const v1::ListRequest* request,
+                    v1::ListResponse* response) override;
+  grpc::Status BatchGet(grpc::ServerContext* context,
+                        const v1::BatchGetRequest* request,
+                        v1::BatchGetResponse* response) override;
+  grpc::Status BatchSet(grpc::ServerContext* context,
+                        const v1::BatchSetRequest* request,
+                        v1::BatchSetResponse* response) override;
+  grpc::Status BatchDelete(grpc::ServerContext* context,
+                           const v1::BatchDeleteRequest* request,
+                           v1::BatchDeleteResponse* response) override;
+  grpc::Status Add(grpc::ServerContext* context, const v1::AddRequest* request,
+                   v1::AddResponse* response) override;
+  grpc::Status Replace(grpc::ServerContext* context,
+                       const v1::ReplaceRequest* request,
+                       v1::ReplaceResponse* response) override;
+  grpc::Status Increment(grpc::ServerContext* context,
+                         const v1::IncrementRequest* request,
+                         v1::IncrementResponse* response) override;
+  grpc::Status GetVersioned(grpc::ServerContext* context,
+                            const v1::GetVersionedRequest* request,
+                            v1::GetVersionedResponse* response) override;
+  grpc::Status CompareAndSet(grpc::ServerContext* context,
+                             const v1::CompareAndSetRequest* request,
+                             v1::CompareAndSetResponse* response) override;
+  grpc::Status Touch(grpc::ServerContext* context,
+                     const v1::TouchRequest* request,
+                     v1::TouchResponse* response) override;
+  grpc::Status GetAndTouch(grpc::ServerContext* context,
+                           const v1::GetAndTouchRequest* request,
+                           v1::GetAndTouchResponse* response) override;
+  grpc::Status Append(grpc::ServerContext* context,
+                      const v1::AppendRequest* request,
+                      v1::AppendResponse* response) override;
+  grpc::Status Prepend(grpc::ServerContext* context,
+                       const v1::PrependRequest* request,
+                       v1::PrependResponse* response) override;
+  grpc::Status Flush(grpc::ServerContext* context,
+                     const v1::FlushRequest* request,
+                     v1::FlushResponse* response) override;
+  grpc::Status Stats(grpc::ServerContext* context,
+                     const v1::StatsRequest* request,
+                     v1::StatsResponse* response) override;
+  grpc::Status Health(grpc::ServerContext* context,
+                      const v1::HealthRequest* request,
+                      v1::HealthResponse* response) override;
+  grpc::Status Describe(grpc::ServerContext* context,
+                        const v1::DescribeRequest* request,
+                        v1::DescribeResponse* response) override;
+
+ private:
+  Client& client_;
+};
+
+}  // namespace kivi
+
+#endif  // KIVI_SERVER_SRC_KEY_VALUE_SERVICE_H_
