@@ -1,7 +1,7 @@
 // The shared conformance suite over grpc://, against an in-process
 // kivi-server over memory:// that lives as long as the test program.
 
-#include "conformance/conformance.h"
+#include "tests/conformance/conformance.h"
 
 #include <memory>
 #include <string>
