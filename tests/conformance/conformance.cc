@@ -24,6 +24,10 @@ std::string RandomNamespace() {
 
 }  // namespace
 
+void PrintTo(const ConformanceTarget& target, std::ostream* os) {
+  *os << target.name;
+}
+
 void ConformanceTest::SetUp() {
   const std::string target_url = GetParam().url();
   url_ = absl::StrCat(target_url,

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -35,6 +36,9 @@ struct ConformanceTarget {
   // started by a gtest Environment is already up when it runs.
   std::function<std::string()> url;
 };
+
+// Prints the target's name where gtest shows a parameter ("GetParam() = ").
+void PrintTo(const ConformanceTarget& target, std::ostream* os);
 
 // Each test opens its own client with a fresh random namespace, so tests
 // never see each other's keys even on a shared server. (Flush empties the
