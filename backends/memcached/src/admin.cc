@@ -15,6 +15,13 @@
 namespace kivi::memcached {
 namespace {
 
+// List walks the hash table ("metadump hash") rather than the LRUs
+// (AppendMetadumpAll's "metadump all"): items move between the segmented
+// LRUs while the crawler walks them, so "all" can miss live keys under
+// load, which the conformance suite caught. Same output format and the
+// same "ERROR metadump not allowed" under -X; baseline server 1.6.18 has it.
+constexpr absl::string_view kMetadumpRequest = "lru_crawler metadump hash\r\n";
+
 // Collects the live keys with a prefix from metadump output, until END.
 class MetadumpReader : public ReplyReader {
  public:
@@ -120,7 +127,8 @@ absl::StatusOr<std::vector<std::string>> MemcachedBackend::List(
         server->Record(conn.status());
         return conn.status();
       }
-      AppendMetadumpAll((*conn)->request());
+      (*conn)->request()->append(kMetadumpRequest.data(),
+                                 kMetadumpRequest.size());
       readers.push_back(std::make_unique<MetadumpReader>(server->name(),
                                                          prefix, now, &keys));
       tasks.push_back(ExchangeTask{conn->get(), readers.back().get(), {}});

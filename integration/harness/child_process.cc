@@ -1,0 +1,109 @@
+#include "integration/harness/child_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace kivi::testing {
+
+absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
+    std::vector<std::string> argv) {
+  char path[] = "/tmp/kivi-child-XXXXXX";
+  int out = ::mkstemp(path);
+  if (out < 0) {
+    return absl::InternalError(absl::StrCat("mkstemp: ", std::strerror(errno)));
+  }
+  std::vector<char*> args;
+  for (std::string& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(out);
+    return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
+  }
+  if (pid == 0) {
+    // Child: only async-signal-safe calls until exec.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    ::dup2(out, STDOUT_FILENO);
+    ::dup2(out, STDERR_FILENO);
+    int devnull = ::open("/dev/null", O_RDONLY);
+    if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(out);
+  return std::unique_ptr<ChildProcess>(new ChildProcess(pid, path));
+}
+
+ChildProcess::~ChildProcess() {
+  Stop();
+  ::unlink(output_path_.c_str());
+}
+
+void ChildProcess::Signal(int signal) {
+  if (!reaped_) ::kill(pid_, signal);
+}
+
+bool ChildProcess::Running() {
+  if (reaped_) return false;
+  int status;
+  pid_t r = ::waitpid(pid_, &status, WNOHANG);
+  if (r == pid_ || (r < 0 && errno == ECHILD)) reaped_ = true;
+  return !reaped_;
+}
+
+void ChildProcess::Stop(absl::Duration grace) {
+  if (!Running()) return;
+  ::kill(pid_, SIGCONT);
+  ::kill(pid_, SIGTERM);
+  absl::Time deadline = absl::Now() + grace;
+  while (Running() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  if (Running()) {
+    ::kill(pid_, SIGKILL);
+    int status;
+    ::waitpid(pid_, &status, 0);
+    reaped_ = true;
+  }
+}
+
+absl::Status ChildProcess::WaitUntil(bool (*ready)(int), int arg,
+                                     absl::Duration timeout) {
+  absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    if (ready(arg)) return absl::OkStatus();
+    if (!Running()) {
+      return absl::InternalError(
+          absl::StrCat("process ", pid_, " exited early; output:\n", Output()));
+    }
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return absl::InternalError(absl::StrCat("process ", pid_,
+                                          " not ready within ",
+                                          absl::FormatDuration(timeout),
+                                          "; output:\n", Output()));
+}
+
+std::string ChildProcess::Output() const {
+  std::ifstream in(output_path_);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string all = text.str();
+  return all.size() > 4096 ? all.substr(all.size() - 4096) : all;
+}
+
+}  // namespace kivi::testing

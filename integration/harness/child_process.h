@@ -1,0 +1,62 @@
+#ifndef KIVI_INTEGRATION_HARNESS_CHILD_PROCESS_H_
+#define KIVI_INTEGRATION_HARNESS_CHILD_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace kivi::testing {
+
+// A child process owned by a test: started with fork/exec, its output
+// captured to a temporary file (for error messages), killed with the test
+// process (PR_SET_PDEATHSIG) and always stopped by the destructor.
+// Not thread-safe.
+class ChildProcess {
+ public:
+  // Starts `argv` (argv[0] is the program path). Internal if it cannot be
+  // started.
+  static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(
+      std::vector<std::string> argv);
+
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  ~ChildProcess();
+
+  pid_t pid() const { return pid_; }
+
+  // Sends `signal` (SIGKILL, SIGSTOP, SIGCONT, ...). A stopped child is not
+  // resumed by this call.
+  void Signal(int signal);
+
+  // True while the child has not exited (a stopped child is running).
+  bool Running();
+
+  // Ends the child: SIGCONT + SIGTERM, then SIGKILL after `grace`; reaps
+  // it. OK if it was already gone.
+  void Stop(absl::Duration grace = absl::Seconds(2));
+
+  // Waits until `ready()` holds, the child exits, or `timeout` passes.
+  // Internal (with the child's output) when it exited or timed out.
+  absl::Status WaitUntil(bool (*ready)(int), int arg, absl::Duration timeout);
+
+  // The child's combined stdout/stderr so far (at most the last 4 KiB).
+  std::string Output() const;
+
+ private:
+  ChildProcess(pid_t pid, std::string output_path)
+      : pid_(pid), output_path_(std::move(output_path)) {}
+
+  pid_t pid_;
+  bool reaped_ = false;
+  std::string output_path_;
+};
+
+}  // namespace kivi::testing
+
+#endif  // KIVI_INTEGRATION_HARNESS_CHILD_PROCESS_H_
