@@ -81,6 +81,7 @@ ShardCounters Shard::counters() const {
 }
 
 void Shard::PushFront(Entry* e) {
+  if (budget_bytes_ == 0) return;
   e->older = newest_;
   e->newer = nullptr;
   if (newest_ != nullptr) newest_->newer = e;
@@ -89,6 +90,7 @@ void Shard::PushFront(Entry* e) {
 }
 
 void Shard::Unlink(Entry* e) {
+  if (budget_bytes_ == 0) return;
   (e->newer != nullptr ? e->newer->older : newest_) = e->older;
   (e->older != nullptr ? e->older->newer : oldest_) = e->newer;
   e->newer = e->older = nullptr;

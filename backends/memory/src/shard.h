@@ -52,7 +52,9 @@ struct ShardCounters {
 };
 
 // One independently locked partition of the store: a hash map, an LRU list
-// (most recent at the front) and a byte budget. It knows nothing of
+// (most recent at the front) and a byte budget. Without a budget the list
+// is not kept: its upkeep touches two neighbouring entries per access,
+// which costs cache misses for nothing. It knows nothing of
 // operations like Increment; the backend composes those from the primitives
 // below while holding `mu`.
 class alignas(64) Shard {
@@ -102,6 +104,7 @@ class alignas(64) Shard {
  private:
   using Map = absl::node_hash_map<std::string, Entry>;
 
+  // LRU list upkeep; no-ops without a budget.
   void PushFront(Entry* e) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   void Unlink(Entry* e) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   // Unlinks the entry at `it`, uncounts its bytes and erases it.
