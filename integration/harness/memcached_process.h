@@ -42,7 +42,7 @@ class MemcachedProcess {
 
   // Sends `signal`: SIGKILL to crash it, SIGSTOP/SIGCONT to freeze it.
   void Signal(int signal);
-  // Stops the server (SIGTERM, then SIGKILL).
+  // Stops the server at once (SIGKILL: a cache has nothing to save).
   void Stop();
   // Stops it if running, then starts it again on the same port with the
   // same arguments (an empty cache).

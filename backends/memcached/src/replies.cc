@@ -48,6 +48,12 @@ absl::Status ErrorReplyStatus(absl::string_view server, absl::string_view key,
         absl::StrCat("memcached ", server, " is out of memory", about, ": ",
                      text));
   }
+  if (code == "CLIENT_ERROR" && absl::StrContains(message, "unauthenticated")) {
+    return absl::UnauthenticatedError(absl::StrCat(
+        "memcached ", server,
+        " requires authentication (-Y): give auth_file=<file with "
+        "user:password>"));
+  }
   if (code == "CLIENT_ERROR" && absl::StrContains(message, "non-numeric")) {
     return absl::FailedPreconditionError(absl::StrCat(
         "memcached ", server, ": the value", about,

@@ -49,6 +49,7 @@ bool IsErrorReply(const MetaReply& reply);
 //   SERVER_ERROR ... too large ...  -> InvalidArgument (value too large)
 //   SERVER_ERROR out of memory ...  -> ResourceExhausted
 //   CLIENT_ERROR ... non-numeric ... -> FailedPrecondition (not a number)
+//   CLIENT_ERROR unauthenticated     -> Unauthenticated
 //   anything else                    -> Internal with the server's text.
 absl::Status ErrorReplyStatus(absl::string_view server, absl::string_view key,
                               absl::string_view code,
