@@ -1,0 +1,271 @@
+// kivi-bench: kivi against libmemcached, a raw-socket floor and a bare gRPC
+// echo server, on servers bench/run.sh starts. Prints one JSON line per
+// result (see README "Benchmarks"); progress goes to stderr.
+//
+//   kivi-bench --memcached1=127.0.0.1:P --memcached3=127.0.0.1:A,...
+//              --grpc=127.0.0.1:G --echo=127.0.0.1:E > latest.json
+//   kivi-bench --profile_client=kivi --profile_server=127.0.0.1:P ...
+//   kivi-bench --free_ports=5
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "src/json_lines.h"
+#include "src/profile.h"
+#include "src/rounds.h"
+#include "src/runner.h"
+#include "src/targets.h"
+
+ABSL_FLAG(std::string, memory_url, "memory://",
+          "URL of the in-process backend; empty: skip");
+ABSL_FLAG(std::string, memcached1, "", "host:port of a memcached server");
+ABSL_FLAG(std::string, memcached3, "",
+          "host:port,host:port,host:port of three memcached servers");
+ABSL_FLAG(std::string, grpc, "", "host:port of kivi-server over memory://");
+ABSL_FLAG(std::string, echo, "", "host:port of kivi-bench-echo-server");
+ABSL_FLAG(std::string, memcached_params, "timeout=10s&max_conns=8",
+          "query string of kivi's memcached:// URLs");
+ABSL_FLAG(std::string, sections, "anchor,matrix", "what to run");
+ABSL_FLAG(std::string, anchor_workloads, "get_hit,get_miss,set,batch100",
+          "workloads of the anchor section (single thread, one value size)");
+ABSL_FLAG(int, anchor_value_bytes, 100, "value size of the anchor section");
+ABSL_FLAG(int, anchor_rounds, 10, "paired rounds per anchor cell");
+ABSL_FLAG(absl::Duration, anchor_duration, absl::Milliseconds(250),
+          "length of one client's run in one anchor round");
+ABSL_FLAG(std::string, matrix_workloads, "all", "workloads of the matrix");
+ABSL_FLAG(std::string, matrix_sizes, "32,1024,102400", "value sizes, bytes");
+ABSL_FLAG(std::string, matrix_threads, "1,2,8", "client thread counts");
+ABSL_FLAG(int, matrix_rounds, 3, "paired rounds per matrix cell");
+ABSL_FLAG(absl::Duration, matrix_duration, absl::Milliseconds(150),
+          "length of one client's run in one matrix round");
+ABSL_FLAG(absl::Duration, budget, absl::Minutes(8),
+          "cells not started within this time are reported as skipped");
+ABSL_FLAG(int, free_ports, 0,
+          "print this many free loopback TCP ports and exit");
+
+namespace kivi_bench {
+namespace {
+
+template <typename T>
+absl::StatusOr<std::vector<T>> ParseList(absl::string_view list) {
+  std::vector<T> out;
+  for (absl::string_view item : absl::StrSplit(list, ',', absl::SkipEmpty())) {
+    T value;
+    if (!absl::SimpleAtoi(item, &value)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("\"", item, "\" in \"", list, "\" is not a number"));
+    }
+    out.push_back(value);
+  }
+  return out;
+}
+
+// Ports the kernel hands out for port 0, closed again; the caller starts
+// its servers on them at once (and retries should one be taken meanwhile).
+int PrintFreePorts(int count) {
+  std::vector<int> fds;
+  for (int i = 0; i < count; ++i) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    if (fd < 0 ||
+        bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      std::perror("free port");
+      return 1;
+    }
+    std::printf("%d\n", ntohs(address.sin_port));
+    fds.push_back(fd);
+  }
+  for (int fd : fds) close(fd);
+  return 0;
+}
+
+void Fail(absl::string_view what, const absl::Status& status) {
+  EmitJson({{"kind", "error"},
+            {"what", std::string(what)},
+            {"error", status.ToString()}});
+}
+
+// Preloads `data` through the group's first client. With several memcached
+// servers, first reports how many of kivi's keys libmemcached finds where
+// its own ring puts them (all of them, when the rings agree), then stores
+// them through libmemcached too, so neither client measures misses.
+bool PreloadGroup(Group& group, const Dataset& data) {
+  absl::StatusOr<std::unique_ptr<Session>> first =
+      group.targets[0]->NewSession();
+  absl::Status status = first.ok() ? Preload(**first, data) : first.status();
+  if (!status.ok()) {
+    Fail(absl::StrCat("preload ", group.backend), status);
+    return false;
+  }
+  if (group.backend != "memcached-3") return true;
+  absl::StatusOr<std::unique_ptr<Session>> other =
+      group.targets[group.reference]->NewSession();
+  if (!other.ok()) {
+    Fail("libmemcached session", other.status());
+    return false;
+  }
+  size_t found = 0;
+  size_t probed = 0;
+  std::string value;
+  for (size_t size : data.value_sizes()) {
+    for (size_t i = 0; i < kKeysPerSize; ++i, ++probed) {
+      if ((*other)->Get(data.stored(size).key(i), &value).ok()) ++found;
+    }
+  }
+  EmitJson({{"kind", "ring_compat"},
+            {"backend", group.backend},
+            {"keys_stored_by_kivi", probed},
+            {"found_by_libmemcached", found}});
+  status = Preload(**other, data);
+  if (!status.ok()) Fail("preload memcached-3 via libmemcached", status);
+  return status.ok();
+}
+
+std::vector<std::string> Split(const std::string& list) {
+  return absl::StrSplit(list, ',', absl::SkipEmpty());
+}
+
+int Run() {
+  const std::string params = absl::GetFlag(FLAGS_memcached_params);
+  const std::string sections = absl::GetFlag(FLAGS_sections);
+  const bool run_anchor = absl::StrContains(sections, "anchor");
+  const bool run_matrix = absl::StrContains(sections, "matrix");
+  const absl::Time deadline = absl::Now() + absl::GetFlag(FLAGS_budget);
+
+  Plan anchor{.section = "anchor", .deadline = deadline};
+  Plan matrix{.section = "matrix", .deadline = deadline};
+  {
+    absl::StatusOr<std::vector<Workload>> aw =
+        ParseWorkloads(absl::GetFlag(FLAGS_anchor_workloads));
+    absl::StatusOr<std::vector<Workload>> mw =
+        ParseWorkloads(absl::GetFlag(FLAGS_matrix_workloads));
+    absl::StatusOr<std::vector<size_t>> sizes =
+        ParseList<size_t>(absl::GetFlag(FLAGS_matrix_sizes));
+    absl::StatusOr<std::vector<int>> threads =
+        ParseList<int>(absl::GetFlag(FLAGS_matrix_threads));
+    for (const absl::Status& s :
+         {aw.status(), mw.status(), sizes.status(), threads.status()}) {
+      if (!s.ok()) {
+        Fail("flags", s);
+        return 2;
+      }
+    }
+    anchor.workloads = *aw;
+    anchor.value_sizes = {
+        static_cast<size_t>(absl::GetFlag(FLAGS_anchor_value_bytes))};
+    anchor.threads = {1};
+    anchor.rounds = absl::GetFlag(FLAGS_anchor_rounds);
+    anchor.duration = absl::GetFlag(FLAGS_anchor_duration);
+    matrix.workloads = *mw;
+    matrix.value_sizes = *sizes;
+    matrix.threads = *threads;
+    matrix.rounds = absl::GetFlag(FLAGS_matrix_rounds);
+    matrix.duration = absl::GetFlag(FLAGS_matrix_duration);
+  }
+  std::vector<size_t> all_sizes = matrix.value_sizes;
+  all_sizes.push_back(anchor.value_sizes[0]);
+  const Dataset data(all_sizes);
+
+  // (group, runs in anchor, runs in matrix)
+  struct Entry {
+    Group group;
+    bool anchor;
+  };
+  std::vector<Entry> entries;
+  auto add_kivi = [&](Group& group, const std::string& url) {
+    absl::StatusOr<std::unique_ptr<Target>> kivi = NewKiviTarget(url, "kivi");
+    if (!kivi.ok()) {
+      Fail(absl::StrCat("kivi::Open ", url), kivi.status());
+      return false;
+    }
+    group.targets.push_back(*std::move(kivi));
+    return true;
+  };
+
+  if (const std::string url = absl::GetFlag(FLAGS_memory_url); !url.empty()) {
+    Entry e{{.backend = "memory"}, false};
+    if (add_kivi(e.group, url)) entries.push_back(std::move(e));
+  }
+  if (const std::string server = absl::GetFlag(FLAGS_memcached1);
+      !server.empty()) {
+    Entry e{{.backend = "memcached-1", .reference = 1}, true};
+    if (add_kivi(e.group, absl::StrCat("memcached://", server, "?", params))) {
+      e.group.targets.push_back(*NewLibmemcachedTarget({server}));
+      e.group.targets.push_back(*NewRawTarget(server, RawBatch::kClassic));
+      e.group.targets.push_back(*NewRawTarget(server, RawBatch::kPipelined));
+      entries.push_back(std::move(e));
+    }
+  }
+  if (const std::string servers = absl::GetFlag(FLAGS_memcached3);
+      !servers.empty()) {
+    Entry e{{.backend = "memcached-3", .reference = 1}, true};
+    if (add_kivi(e.group, absl::StrCat("memcached://", servers, "?", params))) {
+      e.group.targets.push_back(*NewLibmemcachedTarget(Split(servers)));
+      entries.push_back(std::move(e));
+    }
+  }
+  if (const std::string server = absl::GetFlag(FLAGS_grpc); !server.empty()) {
+    Entry e{{.backend = "grpc", .reference = 1}, false};
+    if (add_kivi(e.group, absl::StrCat("grpc://", server, "?timeout=10s"))) {
+      if (const std::string echo = absl::GetFlag(FLAGS_echo); !echo.empty()) {
+        absl::StatusOr<std::unique_ptr<Target>> target = NewEchoTarget(echo);
+        if (target.ok()) {
+          e.group.targets.push_back(*std::move(target));
+        } else {
+          Fail("echo client", target.status());
+          e.group.reference = 0;
+        }
+      } else {
+        e.group.reference = 0;
+      }
+      entries.push_back(std::move(e));
+    }
+  }
+
+  for (Entry& e : entries) {
+    Progress(absl::StrCat("preloading ", e.group.backend));
+    if (!PreloadGroup(e.group, data)) return 1;
+  }
+  if (run_anchor) {
+    for (Entry& e : entries) {
+      if (!e.anchor) continue;
+      Progress(absl::StrCat("anchor ", e.group.backend));
+      RunGroup(e.group, anchor, data);
+    }
+  }
+  if (run_matrix) {
+    for (Entry& e : entries) {
+      Progress(absl::StrCat("matrix ", e.group.backend));
+      RunGroup(e.group, matrix, data);
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace kivi_bench
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  if (const int n = absl::GetFlag(FLAGS_free_ports); n > 0) {
+    return kivi_bench::PrintFreePorts(n);
+  }
+  if (kivi_bench::ProfileRequested()) return kivi_bench::RunProfile();
+  return kivi_bench::Run();
+}

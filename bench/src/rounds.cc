@@ -1,0 +1,161 @@
+#include "src/rounds.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "src/json_lines.h"
+
+namespace kivi_bench {
+namespace {
+
+double Median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const size_t mid = values.size() / 2;
+  return values.size() % 2 == 1 ? values[mid]
+                                : (values[mid - 1] + values[mid]) / 2;
+}
+
+nlohmann::json CellJson(const Plan& plan, const Group& group, const Cell& cell) {
+  return {{"section", plan.section},
+          {"backend", group.backend},
+          {"workload", std::string(WorkloadName(cell.workload))},
+          {"threads", cell.threads},
+          {"value_bytes", cell.value_bytes},
+          {"batch", KeysPerOp(cell.workload)}};
+}
+
+struct Participant {
+  Target* target;
+  std::vector<std::unique_ptr<Session>>* sessions;
+  std::vector<Measurement> rounds;
+};
+
+void EmitResult(const Plan& plan, const Group& group, const Cell& cell,
+                const Participant& p) {
+  std::vector<double> ops, keys, p50, p99;
+  uint64_t errors = 0;
+  std::string first_error;
+  for (const Measurement& m : p.rounds) {
+    ops.push_back(m.ops_per_sec);
+    keys.push_back(m.keys_per_sec);
+    p50.push_back(m.p50_us);
+    p99.push_back(m.p99_us);
+    errors += m.errors;
+    if (first_error.empty()) first_error = m.first_error;
+  }
+  nlohmann::json line = CellJson(plan, group, cell);
+  line["kind"] = "result";
+  line["client"] = p.target->name();
+  line["rounds"] = p.rounds.size();
+  line["ops_per_sec"] = Median(ops);
+  line["keys_per_sec"] = Median(keys);
+  line["p50_us"] = Median(p50);
+  line["p99_us"] = Median(p99);
+  line["errors"] = errors;
+  if (errors > 0) line["error"] = first_error;
+  EmitJson(line);
+  Progress(absl::StrFormat(
+      "  %-14s %-10s t=%d %7zuB %-13s %12.0f ops/s  p50 %8.1fus  p99 %8.1fus%s",
+      group.backend, WorkloadName(cell.workload), cell.threads,
+      cell.value_bytes, p.target->name(), Median(ops), Median(p50),
+      Median(p99), errors > 0 ? "  ERRORS: " + first_error : ""));
+}
+
+void EmitRatio(const Plan& plan, const Group& group, const Cell& cell,
+               const Participant& a, const Participant& b) {
+  std::vector<double> ratios;
+  for (size_t r = 0; r < a.rounds.size() && r < b.rounds.size(); ++r) {
+    if (b.rounds[r].ops_per_sec > 0) {
+      ratios.push_back(a.rounds[r].ops_per_sec / b.rounds[r].ops_per_sec);
+    }
+  }
+  nlohmann::json line = CellJson(plan, group, cell);
+  line["kind"] = "ratio";
+  line["numerator"] = a.target->name();
+  line["denominator"] = b.target->name();
+  line["ratio_median"] = Median(ratios);
+  line["ratios"] = ratios;
+  EmitJson(line);
+}
+
+}  // namespace
+
+void RunGroup(Group& group, const Plan& plan, const Dataset& data) {
+  int max_threads = 1;
+  for (int t : plan.threads) max_threads = std::max(max_threads, t);
+
+  // Sessions live for the whole group: connections are made once, untimed.
+  std::vector<std::vector<std::unique_ptr<Session>>> sessions(
+      group.targets.size());
+  std::vector<bool> usable(group.targets.size(), true);
+  for (size_t i = 0; i < group.targets.size(); ++i) {
+    for (int t = 0; t < max_threads && usable[i]; ++t) {
+      absl::StatusOr<std::unique_ptr<Session>> session =
+          group.targets[i]->NewSession();
+      if (!session.ok()) {
+        EmitJson({{"kind", "error"},
+                  {"section", plan.section},
+                  {"backend", group.backend},
+                  {"client", group.targets[i]->name()},
+                  {"error", session.status().ToString()}});
+        usable[i] = false;
+        break;
+      }
+      sessions[i].push_back(*std::move(session));
+    }
+  }
+
+  for (Workload workload : plan.workloads) {
+    for (size_t size : plan.value_sizes) {
+      for (int threads : plan.threads) {
+        const Cell cell{workload, threads, size};
+        if (absl::Now() > plan.deadline) {
+          nlohmann::json line = CellJson(plan, group, cell);
+          line["kind"] = "skipped";
+          line["reason"] = "time budget exhausted";
+          EmitJson(line);
+          continue;
+        }
+        std::vector<Participant> participants;
+        int reference = -1;
+        for (size_t i = 0; i < group.targets.size(); ++i) {
+          if (!usable[i] || !group.targets[i]->Supports(workload)) continue;
+          if (group.reference > 0 && static_cast<int>(i) == group.reference) {
+            reference = static_cast<int>(participants.size());
+          }
+          participants.push_back(
+              {group.targets[i].get(), &sessions[i], {}});
+        }
+        const size_t n = participants.size();
+        for (int round = 0; round < plan.rounds; ++round) {
+          for (size_t k = 0; k < n; ++k) {
+            Participant& p = participants[(round + k) % n];
+            p.rounds.push_back(
+                RunCell(*p.target, *p.sessions, data, cell, plan.duration));
+          }
+        }
+        for (const Participant& p : participants) {
+          EmitResult(plan, group, cell, p);
+        }
+        if (participants.empty()) continue;
+        // kivi against every other client, then every other client against
+        // the reference (libmemcached against the raw floor, say).
+        const bool kivi_first = participants[0].target == group.targets[0].get();
+        for (size_t k = 1; k < n && kivi_first; ++k) {
+          EmitRatio(plan, group, cell, participants[0], participants[k]);
+        }
+        for (size_t k = 1; k < n && reference >= 0; ++k) {
+          if (static_cast<int>(k) == reference) continue;
+          EmitRatio(plan, group, cell, participants[k], participants[reference]);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace kivi_bench

@@ -1,0 +1,46 @@
+#ifndef KIVI_BENCH_ROUNDS_H_
+#define KIVI_BENCH_ROUNDS_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "src/runner.h"
+#include "src/target.h"
+#include "src/workload.h"
+
+namespace kivi_bench {
+
+// What to measure for a group and for how long.
+struct Plan {
+  std::string section;  // "anchor" or "matrix", copied to the output.
+  std::vector<Workload> workloads;
+  std::vector<size_t> value_sizes;
+  std::vector<int> threads;
+  int rounds = 3;
+  absl::Duration duration = absl::Milliseconds(250);
+  // Cells not started by then are reported as skipped.
+  absl::Time deadline = absl::InfiniteFuture();
+};
+
+// Clients measured side by side on one backend. targets[0] is kivi; the
+// reference (libmemcached, the echo client) is targets[reference] when
+// reference > 0.
+struct Group {
+  std::string backend;  // "memory", "memcached-1", "memcached-3", "grpc".
+  std::vector<std::unique_ptr<Target>> targets;
+  int reference = 0;
+};
+
+// Runs every cell of `plan` for every client of `group` that supports it,
+// in paired rounds: in each round every client runs once, the order rotating
+// from round to round so drift in machine load falls on all alike. Emits
+// per client one "result" line (medians over rounds) and per pair of
+// interest one "ratio" line: the median over rounds of the per-round ratio
+// of kivi to each other client, and of each client to the reference.
+void RunGroup(Group& group, const Plan& plan, const Dataset& data);
+
+}  // namespace kivi_bench
+
+#endif  // KIVI_BENCH_ROUNDS_H_
