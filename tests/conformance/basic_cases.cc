@@ -26,8 +26,7 @@ TEST_P(ConformanceTest, SetOverwritesTheValue) {
 }
 
 TEST_P(ConformanceTest, MissIsNotFound) {
-  EXPECT_THAT(kv().Get("never-written"),
-              HasCode(absl::StatusCode::kNotFound));
+  EXPECT_THAT(kv().Get("never-written"), HasCode(absl::StatusCode::kNotFound));
 }
 
 TEST_P(ConformanceTest, DeleteRemovesTheKey) {
@@ -62,8 +61,8 @@ TEST_P(ConformanceTest, LargestValueIsStoredAndOneByteMoreIsRefused) {
   EXPECT_THAT(kv().Get("big"), IsOkAndHolds(largest));
 
   absl::Status over = kv().Set("big", std::string(limit + 1, 'x'));
-  EXPECT_THAT(over, HasCodeAndMessage(absl::StatusCode::kInvalidArgument,
-                                      "\"big\""));
+  EXPECT_THAT(over,
+              HasCodeAndMessage(absl::StatusCode::kInvalidArgument, "\"big\""));
   EXPECT_THAT(over.message(), HasSubstr(std::to_string(limit)));
   absl::StatusOr<std::string> kept = kv().Get("big");
   ASSERT_THAT(kept, IsOk());

@@ -31,8 +31,8 @@ MATCHER_P(HasCode, code,
 // Matches a status with `code` whose message contains `text`.
 MATCHER_P2(HasCodeAndMessage, code, text,
            std::string(negation ? "does not have" : "has") + " status code " +
-               absl::StatusCodeToString(code) + " with a message containing \"" +
-               std::string(text) + "\"") {
+               absl::StatusCodeToString(code) +
+               " with a message containing \"" + std::string(text) + "\"") {
   const absl::Status& status = StatusOf(arg);
   *result_listener << "whose status is " << status;
   return status.code() == code &&

@@ -57,8 +57,7 @@ TEST_P(ConformanceTest, ThreadsWritingAndReadingSeeWholeValues) {
         }
         absl::StatusOr<std::string> own = kv().Get(key);
         if (!own.ok() || *own != value) {
-          failures.Add(absl::StrCat("Get ", key, " after writing ", value,
-                                    ": ",
+          failures.Add(absl::StrCat("Get ", key, " after writing ", value, ": ",
                                     own.ok() ? *own : own.status().ToString()));
         }
         if (absl::Status s = kv().Set("shared", mine); !s.ok()) {
@@ -70,9 +69,9 @@ TEST_P(ConformanceTest, ThreadsWritingAndReadingSeeWholeValues) {
           whole |= *shared == absl::StrCat("shared-by-", w);
         }
         if (!whole) {
-          failures.Add(absl::StrCat(
-              "Get shared: ",
-              shared.ok() ? *shared : shared.status().ToString()));
+          failures.Add(
+              absl::StrCat("Get shared: ",
+                           shared.ok() ? *shared : shared.status().ToString()));
         }
       }
     });

@@ -34,8 +34,7 @@ void ConformanceTest::SetUp() {
                       target_url.find('?') == std::string::npos ? "?" : "&",
                       "namespace=", RandomNamespace());
   absl::StatusOr<std::unique_ptr<Client>> client = Open(url_);
-  ASSERT_TRUE(client.ok()) << "cannot open " << url_ << ": "
-                           << client.status();
+  ASSERT_TRUE(client.ok()) << "cannot open " << url_ << ": " << client.status();
   client_ = *std::move(client);
   capabilities_ = client_->capabilities();
 }

@@ -26,7 +26,9 @@ TEST_P(ConformanceTest, InvalidKeysAreRefusedNamingTheRule) {
       {"a\tb", "whitespace"},
       {"a\nb", "whitespace"},
       {std::string("a\0b", 3), "control"},
-      {"a\x7f" "b", "control"},
+      {"a\x7f"
+       "b",
+       "control"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(QuoteKey(c.key));

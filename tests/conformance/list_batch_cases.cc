@@ -17,19 +17,19 @@ using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
 TEST_P(ConformanceTest, ListReturnsLiveKeysWithThePrefixSorted) {
-  for (const char* key : {"user:2", "user:10", "user:1", "userx", "order:1",
-                          "user:3"}) {
+  for (const char* key :
+       {"user:2", "user:10", "user:1", "userx", "order:1", "user:3"}) {
     ASSERT_THAT(kv().Set(key, "v"), IsOk());
   }
   ASSERT_THAT(kv().Delete("user:3"), IsOk());
   // Bytewise order, namespace stripped, the deleted key gone.
   EXPECT_THAT(kv().List("user:"),
               IsOkAndHolds(ElementsAre("user:1", "user:10", "user:2")));
-  EXPECT_THAT(kv().List("user"), IsOkAndHolds(ElementsAre(
-                                     "user:1", "user:10", "user:2", "userx")));
-  EXPECT_THAT(kv().List(), IsOkAndHolds(ElementsAre("order:1", "user:1",
-                                                    "user:10", "user:2",
-                                                    "userx")));
+  EXPECT_THAT(kv().List("user"), IsOkAndHolds(ElementsAre("user:1", "user:10",
+                                                          "user:2", "userx")));
+  EXPECT_THAT(kv().List(),
+              IsOkAndHolds(ElementsAre("order:1", "user:1", "user:10", "user:2",
+                                       "userx")));
   EXPECT_THAT(kv().List("nothing"), IsOkAndHolds(IsEmpty()));
 }
 

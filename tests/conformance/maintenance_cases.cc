@@ -23,8 +23,7 @@ constexpr absl::StatusCode kNotFound = absl::StatusCode::kNotFound;
 TEST_P(ConformanceTest, TouchAndGetAndTouchSetANewTtl) {
   if (!capabilities().touch) {
     EXPECT_THAT(kv().Touch("k", absl::Hours(1)), HasCode(kUnimplemented));
-    EXPECT_THAT(kv().GetAndTouch("k", absl::Hours(1)),
-                HasCode(kUnimplemented));
+    EXPECT_THAT(kv().GetAndTouch("k", absl::Hours(1)), HasCode(kUnimplemented));
     return;
   }
   const absl::Duration ttl = ShortTtl();
@@ -70,8 +69,8 @@ TEST_P(ConformanceTest, AppendAndPrependExtendAnExistingValue) {
   ASSERT_THAT(kv().Prepend("k", "start-"), IsOk());
   EXPECT_THAT(kv().Get("k"), IsOkAndHolds("start-mid-end"));
   ASSERT_THAT(kv().Append("k", std::string("\0\r\n", 3)), IsOk());
-  EXPECT_THAT(kv().Get("k"), IsOkAndHolds(std::string("start-mid-end\0\r\n",
-                                                      16)));
+  EXPECT_THAT(kv().Get("k"),
+              IsOkAndHolds(std::string("start-mid-end\0\r\n", 16)));
 }
 
 TEST_P(ConformanceTest, AppendPastMaxValueBytesIsRefusedAndValueKept) {

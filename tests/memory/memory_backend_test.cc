@@ -1,3 +1,5 @@
+#include "kivi/memory/memory_backend.h"
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -7,7 +9,6 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "kivi/memory/memory_backend.h"
 #include "memory_test_util.h"
 
 namespace kivi::memory_test {
@@ -111,9 +112,8 @@ TEST(MemoryIncrement, LargestDeltaFromZero) {
 
 TEST(MemoryIncrement, NonNumericValueIsFailedPreconditionAndUntouched) {
   auto store = NewStore();
-  for (const char* value :
-       {"abc", "", "-1", "+1", " 1", "1 ", "18446744073709551616",
-        "000000000000000000001"}) {
+  for (const char* value : {"abc", "", "-1", "+1", " 1", "1 ",
+                            "18446744073709551616", "000000000000000000001"}) {
     ASSERT_TRUE(store->Set("n", value, absl::ZeroDuration()).ok());
     absl::Status s =
         store->Increment("n", 1, 0, true, absl::ZeroDuration()).status();

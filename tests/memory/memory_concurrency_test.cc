@@ -75,8 +75,7 @@ TEST(MemoryConcurrency, CompareAndSetLetsExactlyOneWriterWinEachRound) {
         absl::StatusOr<VersionedValue> read = store->GetVersioned("k");
         ASSERT_TRUE(read.ok());
         const std::string next = absl::StrCat(std::stoll(read->value) + 1);
-        if (store->CompareAndSet("k", next, read->version,
-                                 absl::ZeroDuration())
+        if (store->CompareAndSet("k", next, read->version, absl::ZeroDuration())
                 .ok()) {
           ++wins;
         }

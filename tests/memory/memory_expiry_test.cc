@@ -46,11 +46,11 @@ TEST(MemoryExpiry, ExpiredEntryIsInvisibleToEveryOperation) {
   EXPECT_TRUE(absl::IsNotFound(store->Get("get").status()));
   EXPECT_TRUE(absl::IsNotFound(store->GetVersioned("ver").status()));
   EXPECT_TRUE(absl::IsNotFound(store->Touch("touch", absl::Hours(1))));
-  EXPECT_TRUE(absl::IsNotFound(
-      store->GetAndTouch("gat", absl::Hours(1)).status()));
+  EXPECT_TRUE(
+      absl::IsNotFound(store->GetAndTouch("gat", absl::Hours(1)).status()));
   EXPECT_TRUE(absl::IsNotFound(store->Append("append", "x")));
-  EXPECT_TRUE(absl::IsNotFound(
-      store->Replace("replace", "x", absl::ZeroDuration())));
+  EXPECT_TRUE(
+      absl::IsNotFound(store->Replace("replace", "x", absl::ZeroDuration())));
   EXPECT_TRUE(absl::IsNotFound(
       store->CompareAndSet("cas", "x", version, absl::ZeroDuration())));
   EXPECT_EQ(*store->Increment("incr", 1, 42, true, absl::ZeroDuration()), 42u);
@@ -80,7 +80,8 @@ TEST(MemoryExpiry, LazyReadReclaimsTheEntry) {
 }
 
 TEST(MemorySweeper, ReclaimsUnreadExpiredEntries) {
-  auto store = NewStore({.shards = 4, .sweep_interval = absl::Milliseconds(10)});
+  auto store =
+      NewStore({.shards = 4, .sweep_interval = absl::Milliseconds(10)});
   for (int i = 0; i < 100; ++i) {
     ASSERT_TRUE(store->Set(absl::StrCat("k", i), "v", kTtl).ok());
   }

@@ -79,11 +79,13 @@ class MemoryBackend final : public Backend {
 
   absl::StatusOr<std::string> Get(absl::string_view key) override {
     Shard& shard = ShardFor(key);
-    absl::MutexLock lock(&shard.mu);
-    Entry* e = shard.FindLive(key, Now());
-    shard.CountLookup(e != nullptr);
-    if (e == nullptr) return KeyNotFound(key);
-    return e->value;
+    {
+      absl::MutexLock lock(&shard.mu);
+      Entry* e = shard.FindLive(key, Now());
+      shard.CountLookup(e != nullptr);
+      if (e != nullptr) return e->value;
+    }
+    return KeyNotFound(key);  // Built unlocked: it allocates.
   }
 
   absl::Status Set(absl::string_view key, absl::string_view value,
@@ -190,9 +192,9 @@ class MemoryBackend final : public Backend {
     Entry* e = shard.FindLive(key, m);
     if (e == nullptr) return KeyNotFound(key);
     if (e->version != version) {
-      return absl::AbortedError(absl::StrCat(
-          "key ", QuoteKey(key), " changed since version ", version,
-          " was read; CompareAndSet stored nothing"));
+      return absl::AbortedError(
+          absl::StrCat("key ", QuoteKey(key), " changed since version ",
+                       version, " was read; CompareAndSet stored nothing"));
     }
     shard.Write(key, value, ExpiresAt(ttl, m.now_ns), NextVersion(), m);
     return absl::OkStatus();
@@ -252,15 +254,14 @@ class MemoryBackend final : public Backend {
       total.hits += c.hits;
       total.misses += c.misses;
     }
-    EndpointStats stats{.endpoint = "memory", .values = {}};
-    stats.values = {
-        {"curr_items", absl::StrCat(total.items)},
-        {"bytes", absl::StrCat(total.bytes)},
-        {"limit_maxbytes", absl::StrCat(options_.max_bytes)},
-        {"evictions", absl::StrCat(total.evictions)},
-        {"get_hits", absl::StrCat(total.hits)},
-        {"get_misses", absl::StrCat(total.misses)},
-    };
+    EndpointStats stats{
+        .endpoint = "memory",
+        .values = {{"curr_items", absl::StrCat(total.items)},
+                   {"bytes", absl::StrCat(total.bytes)},
+                   {"limit_maxbytes", absl::StrCat(options_.max_bytes)},
+                   {"evictions", absl::StrCat(total.evictions)},
+                   {"get_hits", absl::StrCat(total.hits)},
+                   {"get_misses", absl::StrCat(total.misses)}}};
     return std::vector<EndpointStats>{std::move(stats)};
   }
 
@@ -291,10 +292,10 @@ class MemoryBackend final : public Backend {
     const size_t old_size = e->value.size();
     if (value.size() > options_.max_value_bytes - old_size) {
       return absl::InvalidArgumentError(absl::StrCat(
-          at_end ? "appending " : "prepending ", value.size(),
-          " bytes to key ", QuoteKey(key), " would make its value ",
-          old_size + value.size(), " bytes, over max_value_bytes ",
-          options_.max_value_bytes, "; the value is unchanged"));
+          at_end ? "appending " : "prepending ", value.size(), " bytes to key ",
+          QuoteKey(key), " would make its value ", old_size + value.size(),
+          " bytes, over max_value_bytes ", options_.max_value_bytes,
+          "; the value is unchanged"));
     }
     if (at_end) {
       e->value.append(value.data(), value.size());
@@ -328,8 +329,8 @@ absl::StatusOr<std::unique_ptr<Backend>> NewMemoryBackend(
     const MemoryOptions& options) {
   if (options.shards < 1 || options.shards > kMaxShards) {
     return absl::InvalidArgumentError(
-        absl::StrCat("memory backend: shards must be 1..", kMaxShards,
-                     ", got ", options.shards));
+        absl::StrCat("memory backend: shards must be 1..", kMaxShards, ", got ",
+                     options.shards));
   }
   if (options.sweep_interval < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
@@ -347,8 +348,9 @@ absl::StatusOr<std::unique_ptr<Backend>> NewMemoryBackend(
     return absl::InvalidArgumentError(absl::StrCat(
         "memory backend: max_bytes ", options.max_bytes, " leaves each of ",
         options.shards, " shards ", options.max_bytes / options.shards,
-        " bytes, less than one largest entry (", largest_entry,
-        " bytes: a ", kMaxKeyBytes, "-byte key and a max_value_bytes value); "
+        " bytes, less than one largest entry (", largest_entry, " bytes: a ",
+        kMaxKeyBytes,
+        "-byte key and a max_value_bytes value); "
         "raise max_bytes or lower shards"));
   }
   return std::make_unique<MemoryBackend>(options);

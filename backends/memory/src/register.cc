@@ -14,11 +14,11 @@ absl::Status RegisterMemoryBackend(BackendRegistry& registry) {
       [](const BackendUrl& url, const ClientOptions& client,
          ParamReader& params) -> absl::StatusOr<std::unique_ptr<Backend>> {
         if (!url.authority.empty() || !url.path.empty()) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "memory:// takes no host or path, got \"", url.authority,
-              url.path.empty() ? "" : "/", url.path,
-              "\"; configure it with parameters, e.g. "
-              "memory://?max_bytes=64MiB"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("memory:// takes no host or path, got \"",
+                           url.authority, url.path.empty() ? "" : "/", url.path,
+                           "\"; configure it with parameters, e.g. "
+                           "memory://?max_bytes=64MiB"));
         }
         MemoryOptions options;
         options.max_value_bytes = client.max_value_bytes;
