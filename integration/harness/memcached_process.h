@@ -33,7 +33,7 @@ class MemcachedProcess {
 
   MemcachedProcess(const MemcachedProcess&) = delete;
   MemcachedProcess& operator=(const MemcachedProcess&) = delete;
-  ~MemcachedProcess() = default;
+  ~MemcachedProcess() { Stop(); }
 
   int port() const { return port_; }
   // "127.0.0.1:<port>".
