@@ -267,7 +267,7 @@ absl::Status Connection::Exchange(ReplyReader& reader, absl::Time deadline) {
 }
 
 bool Connection::Reusable() {
-  if (broken_ || !out_.empty() || in_begin_ != in_end_) return false;
+  if (!Idle()) return false;
   if (ssl_ != nullptr && SSL_pending(ssl_) > 0) return false;
   pollfd p{fd_.get(), POLLIN, 0};
   if (::poll(&p, 1, 0) == 0) return true;

@@ -87,8 +87,14 @@ class Connection {
   // Marks the stream as untrustworthy (e.g. a deadline passed mid-reply).
   void MarkBroken() { broken_ = true; }
 
-  // True when the connection can serve another request: not broken, no
-  // unsent bytes, no unread reply bytes, and the server has not closed it.
+  // True when the stream is in a clean state: not broken, no unsent bytes,
+  // no unread reply bytes. Cheap (no syscall).
+  bool Idle() const {
+    return !broken_ && out_.empty() && in_begin_ == in_end_;
+  }
+
+  // Idle(), and the server has not closed the connection or sent anything
+  // unasked meanwhile (one poll(2) with zero timeout).
   bool Reusable();
 
   // Releases buffer memory grown by large values, before pooling.

@@ -50,7 +50,8 @@ absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Acquire(
 }
 
 void ConnectionPool::Release(std::unique_ptr<Connection> conn) {
-  bool keep = conn->Reusable();
+  // Liveness is checked when the connection is lent again, not here.
+  bool keep = conn->Idle();
   if (keep) conn->TrimBuffers();
   if (keep) {
     absl::MutexLock lock(&mu_);

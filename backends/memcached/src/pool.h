@@ -33,7 +33,7 @@ class ConnectionPool {
   absl::StatusOr<std::unique_ptr<Connection>> Acquire(
       absl::Time deadline, bool* connected = nullptr);
 
-  // Returns a lent connection. It is kept for reuse only if Reusable() and
+  // Returns a lent connection. It is kept for reuse only if Idle() and
   // there is idle room; otherwise it is closed.
   void Release(std::unique_ptr<Connection> conn);
 
