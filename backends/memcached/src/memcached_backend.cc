@@ -1,4 +1,5 @@
-// MemcachedBackend: construction, routing and the single-key operations.
+// MemcachedBackend: construction, routing and the single-key operations
+// (Append/Prepend in append.cc).
 
 #include <cstdint>
 #include <limits>
@@ -352,60 +353,6 @@ absl::StatusOr<std::string> MemcachedBackend::GetAndTouch(
         return absl::OkStatus();
       }));
   return value;
-}
-
-absl::Status MemcachedBackend::Concatenate(absl::string_view key,
-                                           absl::string_view value,
-                                           char mode) {
-  absl::Time deadline = absl::Now() + options_.timeout;
-  while (true) {
-    uint64_t size = 0;
-    uint64_t cas = 0;
-    KIVI_RETURN_IF_ERROR(Call(
-        key, deadline,
-        [&](std::string* out) {
-          MetaCommand(out, "mg", key).Flag('s').Flag('c').End();
-        },
-        [&](const MetaReply& reply) {
-          if (reply.code == ReplyCode::kEN) return KeyNotFound(key);
-          if (reply.code != ReplyCode::kHD || !reply.size.has_value() ||
-              !reply.cas.has_value()) {
-            return UnexpectedReply(key, reply);
-          }
-          size = *reply.size;
-          cas = *reply.cas;
-          return absl::OkStatus();
-        }));
-    if (size + value.size() > options_.max_value_bytes) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "value of key ", QuoteKey(key), " would grow to ",
-          size + value.size(), " bytes, over max_value_bytes (",
-          options_.max_value_bytes, ")"));
-    }
-    KIVI_ASSIGN_OR_RETURN(ReplyCode code,
-                          Store(key, value, absl::ZeroDuration(), mode, cas,
-                                deadline));
-    if (code == ReplyCode::kHD) return absl::OkStatus();
-    if (code == ReplyCode::kNF || code == ReplyCode::kNS) {
-      return KeyNotFound(key);
-    }
-    // EX: written meanwhile; check the size again.
-    if (absl::Now() >= deadline) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          "key ", QuoteKey(key),
-          " kept changing; could not append within the timeout"));
-    }
-  }
-}
-
-absl::Status MemcachedBackend::Append(absl::string_view key,
-                                      absl::string_view value) {
-  return Concatenate(key, value, 'A');
-}
-
-absl::Status MemcachedBackend::Prepend(absl::string_view key,
-                                       absl::string_view value) {
-  return Concatenate(key, value, 'P');
 }
 
 }  // namespace memcached
