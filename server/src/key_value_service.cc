@@ -1,5 +1,6 @@
 #include "src/key_value_service.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -7,6 +8,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "kivi/proto/conversions.h"
 #include "kivi/proto/status_mapping.h"
@@ -37,33 +40,63 @@ void AddFailures(const absl::flat_hash_map<std::string, absl::Status>& failed,
 
 }  // namespace
 
-grpc::Status KeyValueService::Get(grpc::ServerContext*,
+grpc::Status KeyValueService::CheckBatch(absl::string_view rpc,
+                                         int count) const {
+  if (static_cast<size_t>(count) <= limits_.max_batch_keys) {
+    return grpc::Status::OK;
+  }
+  return grpc::Status(
+      grpc::StatusCode::INVALID_ARGUMENT,
+      absl::StrCat(rpc, " of ", count, " keys exceeds kivi-server's limit of ",
+                   limits_.max_batch_keys,
+                   " keys per batch (max_batch_keys); split the batch"));
+}
+
+grpc::Status KeyValueService::CheckValue(const std::string& key,
+                                         const std::string& value) const {
+  if (value.size() <= limits_.max_value_bytes) return grpc::Status::OK;
+  return grpc::Status(
+      grpc::StatusCode::INVALID_ARGUMENT,
+      absl::StrCat("value for key \"", absl::CHexEscape(key), "\" is ",
+                   value.size(), " bytes, over kivi-server's limit of ",
+                   limits_.max_value_bytes, " bytes (max_value_bytes)"));
+}
+
+grpc::Status KeyValueService::Get(grpc::ServerContext* context,
                                   const v1::GetRequest* request,
                                   v1::GetResponse* response) {
+  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
   absl::StatusOr<std::string> value = client_.Get(request->key());
   if (!value.ok()) return ToGrpcStatus(value.status());
   response->set_value(*std::move(value));
   return grpc::Status::OK;
 }
 
-grpc::Status KeyValueService::Set(grpc::ServerContext*,
+grpc::Status KeyValueService::Set(grpc::ServerContext* context,
                                   const v1::SetRequest* request,
                                   v1::SetResponse*) {
+  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
+  if (grpc::Status over = CheckValue(request->key(), request->value());
+      !over.ok()) {
+    return over;
+  }
   absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request->ttl(), "ttl");
   if (!ttl.ok()) return ToGrpcStatus(ttl.status());
   return ToGrpcStatus(
       client_.Set(request->key(), request->value(), {.ttl = *ttl}));
 }
 
-grpc::Status KeyValueService::Delete(grpc::ServerContext*,
+grpc::Status KeyValueService::Delete(grpc::ServerContext* context,
                                      const v1::DeleteRequest* request,
                                      v1::DeleteResponse*) {
+  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
   return ToGrpcStatus(client_.Delete(request->key()));
 }
 
-grpc::Status KeyValueService::List(grpc::ServerContext*,
+grpc::Status KeyValueService::List(grpc::ServerContext* context,
                                    const v1::ListRequest* request,
                                    v1::ListResponse* response) {
+  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
   absl::StatusOr<std::vector<std::string>> keys =
       client_.List(request->prefix());
   if (!keys.ok()) return ToGrpcStatus(keys.status());
@@ -72,9 +105,14 @@ grpc::Status KeyValueService::List(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status KeyValueService::BatchGet(grpc::ServerContext*,
+grpc::Status KeyValueService::BatchGet(grpc::ServerContext* context,
                                        const v1::BatchGetRequest* request,
                                        v1::BatchGetResponse* response) {
+  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
+  if (grpc::Status over = CheckBatch("BatchGet", request->keys_size());
+      !over.ok()) {
+    return over;
+  }
   absl::StatusOr<BatchGetResult> result =
       client_.BatchGet(ToVector(request->keys()));
   if (!result.ok()) return ToGrpcStatus(result.status());
@@ -88,9 +126,20 @@ grpc::Status KeyValueService::BatchGet(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status KeyValueService::BatchSet(grpc::ServerContext*,
+grpc::Status KeyValueService::BatchSet(grpc::ServerContext* context,
                                        const v1::BatchSetRequest* request,
                                        v1::BatchSetResponse* response) {
+  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
+  if (grpc::Status over = CheckBatch("BatchSet", request->entries_size());
+      !over.ok()) {
+    return over;
+  }
+  for (const v1::BatchSetRequest::Entry& entry : request->entries()) {
+    if (grpc::Status over = CheckValue(entry.key(), entry.value());
+        !over.ok()) {
+      return over;
+    }
+  }
   absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request->ttl(), "ttl");
   if (!ttl.ok()) return ToGrpcStatus(ttl.status());
   std::vector<KeyValue> entries;
@@ -105,9 +154,14 @@ grpc::Status KeyValueService::BatchSet(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status KeyValueService::BatchDelete(grpc::ServerContext*,
+grpc::Status KeyValueService::BatchDelete(grpc::ServerContext* context,
                                           const v1::BatchDeleteRequest* request,
                                           v1::BatchDeleteResponse* response) {
+  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
+  if (grpc::Status over = CheckBatch("BatchDelete", request->keys_size());
+      !over.ok()) {
+    return over;
+  }
   absl::StatusOr<BatchWriteResult> result =
       client_.BatchDelete(ToVector(request->keys()));
   if (!result.ok()) return ToGrpcStatus(result.status());
@@ -115,27 +169,38 @@ grpc::Status KeyValueService::BatchDelete(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status KeyValueService::Add(grpc::ServerContext*,
+grpc::Status KeyValueService::Add(grpc::ServerContext* context,
                                   const v1::AddRequest* request,
                                   v1::AddResponse*) {
+  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
+  if (grpc::Status over = CheckValue(request->key(), request->value());
+      !over.ok()) {
+    return over;
+  }
   absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request->ttl(), "ttl");
   if (!ttl.ok()) return ToGrpcStatus(ttl.status());
   return ToGrpcStatus(
       client_.Add(request->key(), request->value(), {.ttl = *ttl}));
 }
 
-grpc::Status KeyValueService::Replace(grpc::ServerContext*,
+grpc::Status KeyValueService::Replace(grpc::ServerContext* context,
                                       const v1::ReplaceRequest* request,
                                       v1::ReplaceResponse*) {
+  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
+  if (grpc::Status over = CheckValue(request->key(), request->value());
+      !over.ok()) {
+    return over;
+  }
   absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request->ttl(), "ttl");
   if (!ttl.ok()) return ToGrpcStatus(ttl.status());
   return ToGrpcStatus(
       client_.Replace(request->key(), request->value(), {.ttl = *ttl}));
 }
 
-grpc::Status KeyValueService::Increment(grpc::ServerContext*,
+grpc::Status KeyValueService::Increment(grpc::ServerContext* context,
                                         const v1::IncrementRequest* request,
                                         v1::IncrementResponse* response) {
+  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
   absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request->ttl(), "ttl");
   if (!ttl.ok()) return ToGrpcStatus(ttl.status());
   absl::StatusOr<uint64_t> value =
@@ -149,8 +214,9 @@ grpc::Status KeyValueService::Increment(grpc::ServerContext*,
 }
 
 grpc::Status KeyValueService::GetVersioned(
-    grpc::ServerContext*, const v1::GetVersionedRequest* request,
+    grpc::ServerContext* context, const v1::GetVersionedRequest* request,
     v1::GetVersionedResponse* response) {
+  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
   absl::StatusOr<VersionedValue> value = client_.GetVersioned(request->key());
   if (!value.ok()) return ToGrpcStatus(value.status());
   response->set_value(std::move(value->value));
@@ -159,25 +225,32 @@ grpc::Status KeyValueService::GetVersioned(
 }
 
 grpc::Status KeyValueService::CompareAndSet(
-    grpc::ServerContext*, const v1::CompareAndSetRequest* request,
+    grpc::ServerContext* context, const v1::CompareAndSetRequest* request,
     v1::CompareAndSetResponse*) {
+  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
+  if (grpc::Status over = CheckValue(request->key(), request->value());
+      !over.ok()) {
+    return over;
+  }
   absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request->ttl(), "ttl");
   if (!ttl.ok()) return ToGrpcStatus(ttl.status());
   return ToGrpcStatus(client_.CompareAndSet(request->key(), request->value(),
                                             request->version(), {.ttl = *ttl}));
 }
 
-grpc::Status KeyValueService::Touch(grpc::ServerContext*,
+grpc::Status KeyValueService::Touch(grpc::ServerContext* context,
                                     const v1::TouchRequest* request,
                                     v1::TouchResponse*) {
+  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
   absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request->ttl(), "ttl");
   if (!ttl.ok()) return ToGrpcStatus(ttl.status());
   return ToGrpcStatus(client_.Touch(request->key(), *ttl));
 }
 
-grpc::Status KeyValueService::GetAndTouch(grpc::ServerContext*,
+grpc::Status KeyValueService::GetAndTouch(grpc::ServerContext* context,
                                           const v1::GetAndTouchRequest* request,
                                           v1::GetAndTouchResponse* response) {
+  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
   absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request->ttl(), "ttl");
   if (!ttl.ok()) return ToGrpcStatus(ttl.status());
   absl::StatusOr<std::string> value = client_.GetAndTouch(request->key(), *ttl);
@@ -186,39 +259,52 @@ grpc::Status KeyValueService::GetAndTouch(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status KeyValueService::Append(grpc::ServerContext*,
+grpc::Status KeyValueService::Append(grpc::ServerContext* context,
                                      const v1::AppendRequest* request,
                                      v1::AppendResponse*) {
+  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
+  if (grpc::Status over = CheckValue(request->key(), request->value());
+      !over.ok()) {
+    return over;
+  }
   return ToGrpcStatus(client_.Append(request->key(), request->value()));
 }
 
-grpc::Status KeyValueService::Prepend(grpc::ServerContext*,
+grpc::Status KeyValueService::Prepend(grpc::ServerContext* context,
                                       const v1::PrependRequest* request,
                                       v1::PrependResponse*) {
+  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
+  if (grpc::Status over = CheckValue(request->key(), request->value());
+      !over.ok()) {
+    return over;
+  }
   return ToGrpcStatus(client_.Prepend(request->key(), request->value()));
 }
 
-grpc::Status KeyValueService::Flush(grpc::ServerContext*,
+grpc::Status KeyValueService::Flush(grpc::ServerContext* context,
                                     const v1::FlushRequest* request,
                                     v1::FlushResponse*) {
+  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
   absl::StatusOr<absl::Duration> delay =
       FromProtoDuration(request->delay(), "delay");
   if (!delay.ok()) return ToGrpcStatus(delay.status());
   return ToGrpcStatus(client_.Flush(*delay));
 }
 
-grpc::Status KeyValueService::Stats(grpc::ServerContext*,
+grpc::Status KeyValueService::Stats(grpc::ServerContext* context,
                                     const v1::StatsRequest*,
                                     v1::StatsResponse* response) {
+  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
   absl::StatusOr<std::vector<EndpointStats>> stats = client_.Stats();
   if (!stats.ok()) return ToGrpcStatus(stats.status());
   proto::ToProtoStats(*stats, response);
   return grpc::Status::OK;
 }
 
-grpc::Status KeyValueService::Health(grpc::ServerContext*,
+grpc::Status KeyValueService::Health(grpc::ServerContext* context,
                                      const v1::HealthRequest* request,
                                      v1::HealthResponse* response) {
+  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
   absl::StatusOr<absl::Duration> timeout =
       FromProtoDuration(request->timeout(), "timeout");
   if (!timeout.ok()) return ToGrpcStatus(timeout.status());
@@ -231,11 +317,13 @@ grpc::Status KeyValueService::Health(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status KeyValueService::Describe(grpc::ServerContext*,
+grpc::Status KeyValueService::Describe(grpc::ServerContext* context,
                                        const v1::DescribeRequest*,
                                        v1::DescribeResponse* response) {
+  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
   *response->mutable_capabilities() = proto::ToProtoCapabilities(
-      client_.capabilities(), client_.options().max_value_bytes);
+      client_.capabilities(),
+      std::min(client_.options().max_value_bytes, limits_.max_value_bytes));
   return grpc::Status::OK;
 }
 

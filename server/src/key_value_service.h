@@ -1,9 +1,14 @@
 #ifndef KIVI_SERVER_SRC_KEY_VALUE_SERVICE_H_
 #define KIVI_SERVER_SRC_KEY_VALUE_SERVICE_H_
 
+#include <string>
+
+#include "absl/strings/string_view.h"
 #include "grpcpp/grpcpp.h"
 #include "kivi/client.h"
+#include "kivi/server/server.h"
 #include "kivi/v1/kv.grpc.pb.h"
+#include "src/bearer_token_auth.h"
 
 namespace kivi {
 
@@ -12,10 +17,16 @@ namespace kivi {
 // layer checks what only the wire can get wrong (malformed durations). A
 // Client status becomes the RPC status with the same code and message.
 //
-// Thread-safe; `client` must outlive the service.
+// Before anything else every RPC passes `auth` (Unauthenticated without the
+// right token) and then `limits` (InvalidArgument for a batch or a value
+// over its limit), so a refused call never reaches the backend.
+//
+// Thread-safe; `client` and `auth` must outlive the service.
 class KeyValueService final : public v1::KeyValue::Service {
  public:
-  explicit KeyValueService(Client& client) : client_(client) {}
+  KeyValueService(Client& client, const BearerTokenAuth& auth,
+                  const ServerLimits& limits)
+      : client_(client), auth_(auth), limits_(limits) {}
 
   grpc::Status Get(grpc::ServerContext* context, const v1::GetRequest* request,
                    v1::GetResponse* response) override;
@@ -76,7 +87,13 @@ class KeyValueService final : public v1::KeyValue::Service {
                         v1::DescribeResponse* response) override;
 
  private:
+  grpc::Status CheckBatch(absl::string_view rpc, int count) const;
+  grpc::Status CheckValue(const std::string& key,
+                          const std::string& value) const;
+
   Client& client_;
+  const BearerTokenAuth& auth_;
+  const ServerLimits limits_;
 };
 
 }  // namespace kivi

@@ -1,23 +1,30 @@
 #include "kivi/server/server.h"
 
+#include <climits>
+#include <memory>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/base/call_once.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "grpcpp/ext/health_check_service_server_builder_option.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
+#include "kivi/grpc/channel.h"
 #include "kivi/kivi.h"
+#include "kivi/status_macros.h"
+#include "kivi/v1/kv.grpc.pb.h"
+#include "src/bearer_token_auth.h"
+#include "src/exposure.h"
+#include "src/health_service.h"
 #include "src/key_value_service.h"
+#include "src/server_credentials.h"
 
 namespace kivi {
 namespace {
-
-// The largest request accepted. A single value is at most about 1 MiB, so
-// this admits a batch of dozens of maximal values; gRPC's own default of
-// 4 MiB would turn an ordinary batch into RESOURCE_EXHAUSTED.
-constexpr int kMaxReceiveMessageBytes = 64 << 20;
 
 // "host:port" with the port replaced by the one actually bound, so that
 // listening on port 0 reports a usable address.
@@ -28,14 +35,47 @@ std::string BoundAddress(const std::string& listen, int port) {
   return absl::StrCat(host, ":", port);
 }
 
+absl::Status CheckLimits(const ServerLimits& limits) {
+  if (limits.max_message_bytes == 0 || limits.max_message_bytes > INT_MAX) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_message_bytes must be in [1, ", INT_MAX, "], got ",
+                     limits.max_message_bytes));
+  }
+  if (limits.max_batch_keys == 0) {
+    return absl::InvalidArgumentError("max_batch_keys must be at least 1");
+  }
+  if (limits.max_value_bytes == 0) {
+    return absl::InvalidArgumentError("max_value_bytes must be at least 1");
+  }
+  return absl::OkStatus();
+}
+
+// The token from options.auth_token_file; empty when there is none.
+absl::StatusOr<std::string> ReadToken(const ServerOptions& options) {
+  if (options.auth_token_file.empty()) return std::string();
+  return ReadTokenFile("auth_token_file", options.auth_token_file);
+}
+
 }  // namespace
 
 Server::Server(ServerOptions options, std::unique_ptr<Client> client)
     : options_(std::move(options)), client_(std::move(client)) {}
 
-Server::~Server() = default;
+Server::~Server() {
+  if (server_ != nullptr) Shutdown(absl::ZeroDuration());
+}
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
+  // Everything that can be wrong with the options is found before a port
+  // is bound, the files before the backend is even opened.
+  KIVI_RETURN_IF_ERROR(CheckLimits(options.limits));
+  KIVI_RETURN_IF_ERROR(CheckExposure(options));
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      NewServerCredentials(options.tls);
+  if (!credentials.ok()) return credentials.status();
+  absl::StatusOr<std::string> token = ReadToken(options);
+  if (!token.ok()) return token.status();
+
   absl::StatusOr<std::unique_ptr<Client>> client =
       kivi::Open(options.backend_url);
   if (!client.ok()) {
@@ -46,22 +86,42 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   }
   std::unique_ptr<Server> server(
       new Server(std::move(options), *std::move(client)));
-  server->service_ = std::make_unique<KeyValueService>(*server->client_);
+  server->health_ = std::make_unique<HealthService>(std::vector<std::string>{
+      "", std::string(v1::KeyValue::service_full_name())});
+  absl::StatusOr<std::unique_ptr<HealthChecker>> checker = HealthChecker::Start(
+      [client = server->client_.get()](absl::Duration timeout) {
+        return client->Health(timeout);
+      },
+      server->options_.health,
+      [health = server->health_.get()](bool serving, const HealthReport&) {
+        health->SetServing(serving);
+      });
+  if (!checker.ok()) return checker.status();
+  server->checker_ = *std::move(checker);
+  server->auth_ = std::make_unique<BearerTokenAuth>(*token);
+  server->service_ = std::make_unique<KeyValueService>(
+      *server->client_, *server->auth_, server->options_.limits);
 
-  // Registers reflection for every server built after this point.
   static absl::once_flag reflection_once;
   absl::call_once(reflection_once,
                   grpc::reflection::InitProtoReflectionServerBuilderPlugin);
 
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(server->options_.listen,
-                           grpc::InsecureServerCredentials(), &server->port_);
+  builder.AddListeningPort(server->options_.listen, *credentials,
+                           &server->port_);
   // A second server on a busy port must fail, not silently share it.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+  builder.SetMaxReceiveMessageSize(
+      static_cast<int>(server->options_.limits.max_message_bytes));
+  // kivi's own health service replaces gRPC's, even where an application
+  // enabled gRPC's for every server.
+  builder.SetOption(
+      std::make_unique<grpc::HealthCheckServiceServerBuilderOption>(nullptr));
   builder.RegisterService(server->service_.get());
+  builder.RegisterService(server->health_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
+    server->server_.reset();
     return absl::UnavailableError(
         absl::StrCat("kivi-server cannot listen on ", server->options_.listen,
                      ": malformed address, or address in use"));
@@ -70,7 +130,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   return server;
 }
 
+void Server::DeclareNotServing() { health_->DeclareNotServing(); }
+
 void Server::Shutdown(absl::Duration drain) {
+  health_->DeclareNotServing();
+  health_->EndWatches();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + drain));
 }
 

@@ -28,6 +28,18 @@ constexpr int kMaxReconnectBackoffMs = 1000;
 // to travel back.
 constexpr absl::Duration kHealthReplyMargin = absl::Milliseconds(250);
 
+// gRPC's reason for the last failed connection attempt (refused, TLS
+// handshake failed, ...), which only a fail-fast call reports.
+std::string ConnectFailure(const std::shared_ptr<grpc::Channel>& channel) {
+  grpc::ClientContext context;
+  context.set_deadline(
+      absl::ToChronoTime(absl::Now() + absl::Milliseconds(500)));
+  v1::DescribeResponse response;
+  const grpc::Status status = v1::KeyValue::NewStub(channel)->Describe(
+      &context, v1::DescribeRequest(), &response);
+  return status.error_message();
+}
+
 template <typename Map>
 void CopyFailures(
     const google::protobuf::RepeatedPtrField<v1::KeyFailure>& failures,
@@ -156,6 +168,7 @@ class GrpcBackend final : public Backend {
     grpc::ClientContext context;
     context.set_deadline(
         absl::ToChronoTime(absl::Now() + timeout + kHealthReplyMargin));
+    Authorize(context);
     const absl::Time start = absl::Now();
     const grpc::Status status = stub_->Health(&context, request, &response);
     // The server itself comes first, then each endpoint it reports.
@@ -300,8 +313,15 @@ class GrpcBackend final : public Backend {
                     Response* response) const {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+    Authorize(context);
     return Annotate(proto::FromGrpcStatus(
         (stub_.get()->*method)(&context, request, response)));
+  }
+
+  void Authorize(grpc::ClientContext& context) const {
+    if (!options_.token.empty()) {
+      context.AddMetadata("authorization", "Bearer " + options_.token);
+    }
   }
 
   // Names the server in failures of the hop to it: a remote store's own
@@ -340,16 +360,18 @@ absl::StatusOr<std::unique_ptr<Backend>> NewGrpcBackend(
   // refused on the way back by gRPC's default 4 MiB limit.
   args.SetMaxReceiveMessageSize(-1);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, kMaxReconnectBackoffMs);
-  std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
-      options.target, grpc::InsecureChannelCredentials(), args);
-  if (!channel->WaitForConnected(
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      NewClientChannel(options.target, options.tls, args);
+  if (!channel.ok()) return channel.status();
+  if (!(*channel)->WaitForConnected(
           absl::ToChronoTime(absl::Now() + options.connect_timeout))) {
     return absl::UnavailableError(
         absl::StrCat("kivi-server ", options.target, ": not reachable within ",
-                     absl::FormatDuration(options.connect_timeout)));
+                     absl::FormatDuration(options.connect_timeout), ": ",
+                     ConnectFailure(*channel)));
   }
   auto backend = std::make_unique<GrpcBackend>(
-      options, v1::KeyValue::NewStub(std::move(channel)));
+      options, v1::KeyValue::NewStub(*std::move(channel)));
   absl::Status described = backend->Describe();
   if (!described.ok()) return described;
   return backend;

@@ -1,8 +1,10 @@
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "kivi/grpc/channel.h"
 #include "kivi/grpc/grpc_backend.h"
 #include "kivi/status_macros.h"
 #include "kivi/url.h"
@@ -28,6 +30,27 @@ absl::Status ValidateAuthority(absl::string_view authority) {
   return absl::OkStatus();
 }
 
+// The TLS parameters' rules, in the URL's own terms.
+absl::Status ValidateTls(const ClientTlsOptions& tls) {
+  const std::pair<absl::string_view, const std::string*> files[] = {
+      {"ca", &tls.ca_file},
+      {"cert", &tls.cert_file},
+      {"key", &tls.key_file},
+      {"server_name", &tls.server_name}};
+  for (const auto& [name, value] : files) {
+    if (!tls.enabled && !value->empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("grpc:// parameter ", name, " needs tls=1"));
+    }
+  }
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "grpc:// parameters cert and key go together (a client certificate "
+        "and its private key)");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status RegisterGrpcBackend(BackendRegistry& registry) {
@@ -42,9 +65,23 @@ absl::Status RegisterGrpcBackend(BackendRegistry& registry) {
         }
         GrpcBackendOptions options;
         options.target = url.authority;
+        std::string token_file;
         params.Duration("timeout", &options.timeout);
         params.Duration("connect_timeout", &options.connect_timeout);
+        params.Bool("tls", &options.tls.enabled);
+        params.String("ca", &options.tls.ca_file);
+        params.String("cert", &options.tls.cert_file);
+        params.String("key", &options.tls.key_file);
+        params.String("server_name", &options.tls.server_name);
+        params.String("token_file", &token_file);
         KIVI_RETURN_IF_ERROR(params.Finish());
+        KIVI_RETURN_IF_ERROR(ValidateTls(options.tls));
+        if (!token_file.empty()) {
+          absl::StatusOr<std::string> token =
+              ReadTokenFile("token_file", token_file);
+          if (!token.ok()) return token.status();
+          options.token = *std::move(token);
+        }
         return NewGrpcBackend(options);
       });
 }

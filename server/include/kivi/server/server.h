@@ -1,11 +1,14 @@
 #ifndef KIVI_SERVER_SERVER_H_
 #define KIVI_SERVER_SERVER_H_
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "kivi/health/checker.h"
+#include "kivi/key_rules.h"
 
 namespace grpc {
 class Server;
@@ -13,31 +16,91 @@ class Server;
 
 namespace kivi {
 
+class BearerTokenAuth;
 class Client;
+class HealthService;
 class KeyValueService;
 
-// How kivi-server listens and what it serves.
+// TLS for kivi-server. Empty files: plaintext.
+struct ServerTlsOptions {
+  // PEM files with the server's certificate chain and its private key.
+  // Both or neither.
+  std::string cert_file;
+  std::string key_file;
+  // PEM file with the CAs whose client certificates are accepted. Set: every
+  // client must present a certificate signed by one of them (mTLS), or its
+  // TLS handshake fails. Needs cert_file and key_file.
+  std::string client_ca_file;
+};
+
+// What kivi-server accepts in one call. A call over a limit is refused
+// before it reaches the backend, and the server goes on serving others.
+struct ServerLimits {
+  // Largest request message, in bytes. Larger: ResourceExhausted (gRPC's own
+  // check, before the request is parsed). 64 MiB admits a batch of dozens of
+  // maximal values; gRPC's default of 4 MiB would not.
+  size_t max_message_bytes = size_t{64} << 20;
+  // Most keys in a BatchGet or BatchDelete, entries in a BatchSet. More:
+  // InvalidArgument naming the count and the limit.
+  size_t max_batch_keys = 1000;
+  // Largest value in any write (Set, Add, Replace, CompareAndSet, Append,
+  // Prepend, each BatchSet entry). Larger: InvalidArgument naming the key,
+  // the size and the limit. The backend's own max_value_bytes applies too;
+  // the default is the same on both, so by default nothing changes.
+  size_t max_value_bytes = kDefaultMaxValueBytes;
+};
+
+// How kivi-server listens, whom it lets in, and what it serves.
 struct ServerOptions {
   // host:port to listen on. Port 0 picks a free port (see Server::port()).
   // Loopback by default: exposing the store is an explicit choice.
   std::string listen = "127.0.0.1:7070";
   // The backend every call is served from, as for kivi::Open().
   std::string backend_url = "memory://";
+  ServerTlsOptions tls;
+  // File holding the bearer token every kivi.v1.KeyValue call must carry
+  // ("authorization: Bearer <token>"); surrounding whitespace is ignored.
+  // Empty: no token. The health and reflection services never need it, so
+  // probes hold no secret (they reveal the serving status and the public
+  // schema, nothing stored).
+  std::string auth_token_file;
+  // Listening beyond loopback needs TLS and a way to tell clients apart (a
+  // token or client certificates); without them Start refuses, unless this
+  // is set (e.g. TLS is terminated by a sidecar).
+  bool allow_insecure = false;
+  // How the backend is probed for grpc.health.v1.
+  HealthCheckerOptions health;
+  ServerLimits limits;
 };
 
 // A running kivi-server: the kivi.v1.KeyValue gRPC service over one
-// kivi::Client, plus gRPC server reflection. Status codes pass through 1:1
-// (absl::StatusCode -> grpc::StatusCode) with their messages.
+// kivi::Client, grpc.health.v1 (Check and Watch) and gRPC server reflection.
+// Status codes pass through 1:1 (absl::StatusCode -> grpc::StatusCode) with
+// their messages.
+//
+// Health: a HealthChecker probes the backend every options.health.interval;
+// its verdict is the status of both "" and "kivi.v1.KeyValue". The server
+// starts NOT_SERVING and turns SERVING after the first good probe(s); after
+// failure_threshold failed probes in a row it is NOT_SERVING until
+// success_threshold good ones. Calls are served either way: the status
+// tells orchestrators where to send traffic, it does not refuse any.
 //
 // Thread-safe. Destroying a Server that was not shut down shuts it down
-// immediately, cancelling calls in flight.
+// with no drain, cancelling calls in flight.
 class Server {
  public:
-  // Opens the backend and starts serving on options.listen.
-  // Errors: the backend's error from kivi::Open (e.g. InvalidArgument for a
-  // malformed URL), with the URL named; Unavailable naming the address when
-  // it cannot be listened on (malformed, or in use: the port is not shared
-  // with another process).
+  // Reads the TLS and token files, opens the backend and starts serving on
+  // options.listen. Errors, each naming what is wrong:
+  // - InvalidArgument: inconsistent options (a TLS file without its pair,
+  //   a client CA without TLS, a limit or health option out of range), a
+  //   file that is not what it should be (not PEM, a key that does not
+  //   match the certificate, an empty token), or a non-loopback address
+  //   without TLS and a token/client CA while allow_insecure is false;
+  // - NotFound / PermissionDenied / FailedPrecondition: a file that cannot
+  //   be read, with the system's reason;
+  // - the backend's error from kivi::Open, with the URL named;
+  // - Unavailable naming the address when it cannot be listened on
+  //   (malformed, or in use: the port is not shared with another process).
   static absl::StatusOr<std::unique_ptr<Server>> Start(ServerOptions options);
 
   Server(const Server&) = delete;
@@ -49,10 +112,18 @@ class Server {
   // The address actually bound, e.g. "127.0.0.1:41234".
   const std::string& address() const { return address_; }
   const ServerOptions& options() const { return options_; }
+  // The checker behind grpc.health.v1 (for its last report).
+  const HealthChecker& health_checker() const { return *checker_; }
 
-  // Stops accepting calls, lets calls in flight finish for up to `drain`,
-  // then cancels what remains. Returns when no call is running. Later calls
-  // do nothing.
+  // Turns every health status NOT_SERVING for good (Watch streams are told
+  // at once; later probe results change nothing) while calls are still
+  // served, so that probes and load balancers stop sending traffic before
+  // the server stops accepting it. Idempotent.
+  void DeclareNotServing();
+  // DeclareNotServing(), then stops accepting calls, ends Watch streams
+  // (which would otherwise hold the drain to its end), lets calls in flight
+  // finish for up to `drain`, then cancels what remains. Returns when no
+  // call is running. Later calls do nothing.
   void Shutdown(absl::Duration drain);
   // Blocks until the server has been shut down (by another thread).
   void Wait();
@@ -63,11 +134,14 @@ class Server {
   const ServerOptions options_;
   int port_ = 0;
   std::string address_;
-  // Destroyed in reverse order: the gRPC server stops before the service
-  // and the client it calls go away.
+  // Destroyed in reverse order: the checker stops probing first, then the
+  // gRPC server stops before the services and the client they call go away.
   std::unique_ptr<Client> client_;
+  std::unique_ptr<BearerTokenAuth> auth_;
   std::unique_ptr<KeyValueService> service_;
+  std::unique_ptr<HealthService> health_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<HealthChecker> checker_;
 };
 
 }  // namespace kivi

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "kivi/backend.h"
+#include "kivi/grpc/channel.h"
 #include "kivi/registry.h"
 
 namespace kivi {
@@ -22,14 +23,22 @@ struct GrpcBackendOptions {
   absl::Duration timeout = absl::Seconds(5);
   // How long creation waits for the connection.
   absl::Duration connect_timeout = absl::Seconds(5);
+  // TLS, and the client certificate for a server that requires one.
+  ClientTlsOptions tls;
+  // Sent as "authorization: Bearer <token>" with every call, for a server
+  // started with --auth_token_file. Empty: no token. Over a plaintext
+  // channel anyone on the path can read it: use TLS beyond loopback.
+  std::string token;
 };
 
 // Connects to options.target, waiting up to connect_timeout, and asks the
 // server for its backend's capabilities, which the returned backend then
-// reports as its own. Errors: InvalidArgument for an empty target;
-// Unavailable naming the address when the server cannot be reached in
-// time; the server's status (e.g. DeadlineExceeded) if it does not describe
-// itself.
+// reports as its own. Errors: InvalidArgument for an empty target or
+// inconsistent TLS options; the file's error for a TLS file that cannot be
+// read; Unavailable naming the address when the server cannot be reached
+// in time (with gRPC's reason, e.g. a failed TLS handshake); the server's
+// status if it does not describe itself (Unauthenticated for a missing or
+// wrong token).
 //
 // Transport failures later (server gone, deadline missed) are Unavailable
 // and DeadlineExceeded naming the address, never a miss. TTLs are sent as
@@ -40,8 +49,14 @@ struct GrpcBackendOptions {
 absl::StatusOr<std::unique_ptr<Backend>> NewGrpcBackend(
     const GrpcBackendOptions& options);
 
-// Registers the "grpc" scheme: grpc://host:port?timeout=5s&connect_timeout=5s.
-// Unknown parameters are InvalidArgument naming them.
+// Registers the "grpc" scheme:
+//   grpc://host:port?timeout=5s&connect_timeout=5s
+//       &tls=1&ca=ca.pem&cert=client.pem&key=client.key&server_name=name
+//       &token_file=token
+// ca, cert, key and server_name need tls=1; cert and key go together;
+// token_file holds the bearer token (surrounding whitespace ignored).
+// Unknown parameters and files that cannot be read are InvalidArgument (or
+// the file's error) naming them.
 absl::Status RegisterGrpcBackend(BackendRegistry& registry);
 
 }  // namespace kivi
