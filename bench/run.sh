@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make bench: runs kivi's benchmarks end to end, in bounded time.
 #
-#   bash bench/run.sh [BUILD_DIR]          # full run, about 8-9 minutes
-#   BENCH_QUICK=1 bash bench/run.sh build  # smoke run, about 2 minutes
+#   bash bench/run.sh [BUILD_DIR]          # full run, under 10 minutes
+#   BENCH_QUICK=1 bash bench/run.sh build  # smoke run, about 3 minutes
 #
 # Starts its own servers on free loopback ports (memcached x1 and x3,
 # kivi-server over memory://, the bare gRPC echo server), runs kivi-bench
@@ -38,16 +38,16 @@ done
 
 if [ "$QUICK" = 1 ]; then
   BENCH_FLAGS=(--anchor_rounds=3 --anchor_duration=100ms --matrix_rounds=1
-               --matrix_duration=50ms --budget=3m)
+               --matrix_duration=50ms --budget=2m)
   PROFILE_OPS=(100 600)      # callgrind and memcheck runs
-  STRACE_OPS=(200 2200)
-  BENCH_TIMEOUT=240
+  STRACE_OPS=(200 2200)      # perf and strace runs
+  BENCH_TIMEOUT=180
 else
   BENCH_FLAGS=(--anchor_rounds=10 --anchor_duration=250ms --matrix_rounds=3
-               --matrix_duration=150ms --budget=7m)
-  PROFILE_OPS=(500 2500)
-  STRACE_OPS=(1000 11000)
-  BENCH_TIMEOUT=540
+               --matrix_duration=120ms --budget=6m)
+  PROFILE_OPS=(200 1200)
+  STRACE_OPS=(1000 6000)
+  BENCH_TIMEOUT=450
 fi
 
 WORK=$(mktemp -d /tmp/kivi-bench.XXXXXX)

@@ -115,7 +115,7 @@ bool PreloadGroup(Group& group, const Dataset& data) {
   }
   if (group.backend != "memcached-3") return true;
   absl::StatusOr<std::unique_ptr<Session>> other =
-      group.targets[group.reference]->NewSession();
+      group.targets[1]->NewSession();
   if (!other.ok()) {
     Fail("libmemcached session", other.status());
     return false;
@@ -204,7 +204,7 @@ int Run() {
   }
   if (const std::string server = absl::GetFlag(FLAGS_memcached1);
       !server.empty()) {
-    Entry e{{.backend = "memcached-1", .reference = 1}, true};
+    Entry e{{.backend = "memcached-1"}, true};
     if (add_kivi(e.group, absl::StrCat("memcached://", server, "?", params))) {
       e.group.targets.push_back(*NewLibmemcachedTarget({server}));
       e.group.targets.push_back(*NewRawTarget(server, RawBatch::kClassic));
@@ -214,14 +214,14 @@ int Run() {
   }
   if (const std::string servers = absl::GetFlag(FLAGS_memcached3);
       !servers.empty()) {
-    Entry e{{.backend = "memcached-3", .reference = 1}, true};
+    Entry e{{.backend = "memcached-3"}, true};
     if (add_kivi(e.group, absl::StrCat("memcached://", servers, "?", params))) {
       e.group.targets.push_back(*NewLibmemcachedTarget(Split(servers)));
       entries.push_back(std::move(e));
     }
   }
   if (const std::string server = absl::GetFlag(FLAGS_grpc); !server.empty()) {
-    Entry e{{.backend = "grpc", .reference = 1}, false};
+    Entry e{{.backend = "grpc"}, false};
     if (add_kivi(e.group, absl::StrCat("grpc://", server, "?timeout=10s"))) {
       if (const std::string echo = absl::GetFlag(FLAGS_echo); !echo.empty()) {
         absl::StatusOr<std::unique_ptr<Target>> target = NewEchoTarget(echo);
@@ -229,10 +229,7 @@ int Run() {
           e.group.targets.push_back(*std::move(target));
         } else {
           Fail("echo client", target.status());
-          e.group.reference = 0;
         }
-      } else {
-        e.group.reference = 0;
       }
       entries.push_back(std::move(e));
     }

@@ -156,7 +156,7 @@ std::string Calibration(const Results& results) {
 // libmemcached's, on one server and on three.
 void WriteAnchorData(const Results& results, const std::string& path) {
   std::ofstream out(path);
-  out << "workload kivi_1 raw_1 raw_pipelined_1 kivi_3\n";
+  out << "# workload kivi_1 raw_1 raw_pipelined_1 kivi_3\n";
   std::vector<std::string> workloads;
   for (const json* r : results.All("result", {{"section", "anchor"},
                                               {"backend", "memcached-1"},

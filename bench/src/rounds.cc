@@ -12,6 +12,9 @@
 namespace kivi_bench {
 namespace {
 
+// Cells moving this many value bytes per operation run one round only.
+constexpr size_t kHeavyOpBytes = 8 << 20;
+
 double Median(std::vector<double> values) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
@@ -122,17 +125,17 @@ void RunGroup(Group& group, const Plan& plan, const Dataset& data) {
           continue;
         }
         std::vector<Participant> participants;
-        int reference = -1;
         for (size_t i = 0; i < group.targets.size(); ++i) {
           if (!usable[i] || !group.targets[i]->Supports(workload)) continue;
-          if (group.reference > 0 && static_cast<int>(i) == group.reference) {
-            reference = static_cast<int>(participants.size());
-          }
           participants.push_back(
               {group.targets[i].get(), &sessions[i], {}});
         }
         const size_t n = participants.size();
-        for (int round = 0; round < plan.rounds; ++round) {
+        // One operation of a heavy cell outlasts a whole round of a light
+        // one; a single round keeps the run within its time budget.
+        const int rounds =
+            KeysPerOp(workload) * size >= kHeavyOpBytes ? 1 : plan.rounds;
+        for (int round = 0; round < rounds; ++round) {
           for (size_t k = 0; k < n; ++k) {
             Participant& p = participants[(round + k) % n];
             p.rounds.push_back(
@@ -142,16 +145,11 @@ void RunGroup(Group& group, const Plan& plan, const Dataset& data) {
         for (const Participant& p : participants) {
           EmitResult(plan, group, cell, p);
         }
-        if (participants.empty()) continue;
-        // kivi against every other client, then every other client against
-        // the reference (libmemcached against the raw floor, say).
-        const bool kivi_first = participants[0].target == group.targets[0].get();
-        for (size_t k = 1; k < n && kivi_first; ++k) {
-          EmitRatio(plan, group, cell, participants[0], participants[k]);
-        }
-        for (size_t k = 1; k < n && reference >= 0; ++k) {
-          if (static_cast<int>(k) == reference) continue;
-          EmitRatio(plan, group, cell, participants[k], participants[reference]);
+        // Every pair, in group order: kivi first, then the reference.
+        for (size_t a = 0; a < n; ++a) {
+          for (size_t b = a + 1; b < n; ++b) {
+            EmitRatio(plan, group, cell, participants[a], participants[b]);
+          }
         }
       }
     }

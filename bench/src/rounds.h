@@ -24,21 +24,19 @@ struct Plan {
   absl::Time deadline = absl::InfiniteFuture();
 };
 
-// Clients measured side by side on one backend. targets[0] is kivi; the
-// reference (libmemcached, the echo client) is targets[reference] when
-// reference > 0.
+// Clients measured side by side on one backend: kivi first, then the
+// reference (libmemcached, the echo client), then any others.
 struct Group {
   std::string backend;  // "memory", "memcached-1", "memcached-3", "grpc".
   std::vector<std::unique_ptr<Target>> targets;
-  int reference = 0;
 };
 
 // Runs every cell of `plan` for every client of `group` that supports it,
 // in paired rounds: in each round every client runs once, the order rotating
-// from round to round so drift in machine load falls on all alike. Emits
-// per client one "result" line (medians over rounds) and per pair of
-// interest one "ratio" line: the median over rounds of the per-round ratio
-// of kivi to each other client, and of each client to the reference.
+// from round to round so drift in machine load falls on all alike (cells
+// moving 8 MiB or more per operation run one round). Emits per client one
+// "result" line (medians over rounds) and per pair of clients one "ratio"
+// line: the median over rounds of the per-round throughput ratio.
 void RunGroup(Group& group, const Plan& plan, const Dataset& data);
 
 }  // namespace kivi_bench
