@@ -1,9 +1,11 @@
-// kivi: a command-line client for any kivi backend.
+// kivi: a command-line client for any kivi backend, and a health probe.
 //
 //   kivi --backend=grpc://127.0.0.1:7070 set greeting hello
 //   kivi get greeting
+//   kivi health --addr=127.0.0.1:7070
 
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 #include "absl/status/statusor.h"
@@ -12,8 +14,33 @@
 #include "kivi/kivi.h"
 #include "src/command_line.h"
 #include "src/commands.h"
+#include "src/health_command_line.h"
+#include "src/health_probe.h"
+
+namespace {
+
+int Health(absl::Span<const char* const> args) {
+  absl::StatusOr<kivi::cli::HealthInvocation> invocation =
+      kivi::cli::ParseHealthCommandLine(args);
+  if (!invocation.ok()) {
+    absl::FPrintF(stderr, "kivi health: %s\n%s", invocation.status().message(),
+                  kivi::cli::HealthUsageText());
+    return kivi::cli::kHealthBadArguments;
+  }
+  if (invocation->help) {
+    absl::PrintF("%s", kivi::cli::HealthUsageText());
+    return kivi::cli::kHealthServing;
+  }
+  return kivi::cli::RunHealthProbe(*invocation, stdout, stderr);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "health") == 0) {
+    return Health(
+        absl::Span<const char* const>(argv + 2, static_cast<size_t>(argc - 2)));
+  }
   absl::StatusOr<kivi::cli::Invocation> invocation =
       kivi::cli::ParseCommandLine(absl::Span<const char* const>(
           argv + 1, static_cast<size_t>(argc - 1)));

@@ -37,7 +37,8 @@ const CommandSpec* FindCommand(absl::string_view name) {
   return nullptr;
 }
 
-// Reads a flag's value: from "--name=value", else from the next argument.
+}  // namespace
+
 absl::StatusOr<std::string> FlagValue(absl::string_view arg,
                                       absl::string_view name,
                                       absl::Span<const char* const> args,
@@ -51,7 +52,10 @@ absl::StatusOr<std::string> FlagValue(absl::string_view arg,
   return std::string(args[++*i]);
 }
 
-}  // namespace
+bool IsFlag(absl::string_view arg, absl::string_view name) {
+  return absl::StartsWith(arg, name) &&
+         (arg.size() == name.size() || arg[name.size()] == '=');
+}
 
 absl::StatusOr<Invocation> ParseCommandLine(
     absl::Span<const char* const> args) {
@@ -70,11 +74,11 @@ absl::StatusOr<Invocation> ParseCommandLine(
       flags_done = true;
     } else if (arg == "--help" || arg == "-h") {
       invocation.help = true;
-    } else if (arg == "--backend" || absl::StartsWith(arg, "--backend=")) {
+    } else if (IsFlag(arg, "--backend")) {
       absl::StatusOr<std::string> value = FlagValue(arg, "--backend", args, &i);
       if (!value.ok()) return value.status();
       invocation.backend = *std::move(value);
-    } else if (arg == "--ttl" || absl::StartsWith(arg, "--ttl=")) {
+    } else if (IsFlag(arg, "--ttl")) {
       absl::StatusOr<std::string> value = FlagValue(arg, "--ttl", args, &i);
       if (!value.ok()) return value.status();
       absl::StatusOr<absl::Duration> ttl = ParseDuration(*value);
@@ -97,6 +101,11 @@ absl::StatusOr<Invocation> ParseCommandLine(
   invocation.command = positional[0];
   invocation.args.assign(positional.begin() + 1, positional.end());
   const CommandSpec* spec = FindCommand(invocation.command);
+  if (invocation.command == "health") {
+    return absl::InvalidArgumentError(
+        "health comes first, with its own flags: kivi health --addr=HOST:PORT "
+        "or kivi health --backend=URL");
+  }
   if (spec == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat("unknown command \"", invocation.command, "\""));
@@ -141,6 +150,10 @@ flags:
   --help                print this help
 
 exit codes: 0 ok, 1 not found (any key, for batch-get), 2 usage, 3 other error
+
+health (an exec probe; see `kivi health --help`):
+  kivi health --addr=HOST:PORT [--service=NAME] [--tls ...]
+  kivi health --backend=URL
 )";
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 
@@ -36,7 +37,19 @@ struct Invocation {
   int64_t delta = 1;
 };
 
-// Parses argv[1..]. Flags (--backend=URL or --backend URL, --ttl=DURATION,
+// Reads the value of flag `name` (e.g. "--backend") whose argument
+// args[*i] is `arg`: from "--name=value", else from the next argument,
+// advancing *i. InvalidArgument when no value follows.
+absl::StatusOr<std::string> FlagValue(absl::string_view arg,
+                                      absl::string_view name,
+                                      absl::Span<const char* const> args,
+                                      size_t* i);
+
+// True if `arg` is flag `name` in either form ("--name" or "--name=...").
+bool IsFlag(absl::string_view arg, absl::string_view name);
+
+// Parses argv[1..] (for every command but `health`, see health_command.h).
+// Flags (--backend=URL or --backend URL, --ttl=DURATION,
 // --help) may appear anywhere before "--"; everything else is the command
 // and its arguments, so "incr KEY -5" works. InvalidArgument with a
 // one-line reason for an unknown command or flag, a wrong argument count, a
