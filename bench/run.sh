@@ -166,7 +166,7 @@ instructions() {  # client op
   local n1=${PROFILE_OPS[0]} n2=${PROFILE_OPS[1]} ir=()
   for n in "$n1" "$n2"; do
     local file=$WORK/callgrind.$1.$2.$n
-    valgrind --tool=callgrind --callgrind-out-file="$file" \
+    timeout 120 valgrind --tool=callgrind --callgrind-out-file="$file" \
       "$BENCH" --profile_client="$1" --profile_server="$MC1" \
       --profile_op="$2" --profile_ops="$n" --profile_value_bytes=100 \
       >/dev/null 2>"$file.log" || return 0
@@ -180,7 +180,7 @@ allocations() {  # client op
   local n1=${PROFILE_OPS[0]} n2=${PROFILE_OPS[1]} counts=()
   for n in "$n1" "$n2"; do
     local log=$WORK/memcheck.$1.$2.$n.log
-    valgrind --tool=memcheck --leak-check=no \
+    timeout 120 valgrind --tool=memcheck --leak-check=no \
       "$BENCH" --profile_client="$1" --profile_server="$MC1" \
       --profile_op="$2" --profile_ops="$n" --profile_value_bytes=100 \
       >/dev/null 2>"$log" || return 0
@@ -210,7 +210,7 @@ syscalls() {  # client op
   local n1=${STRACE_OPS[0]} n2=${STRACE_OPS[1]}
   [ "$PERF_OK" = 1 ] || return 0
   for n in "$n1" "$n2"; do
-    perf stat -x, -o "$WORK/perf.$1.$2.$n" -e "$PERF_EVENTS" -- \
+    timeout 60 perf stat -x, -o "$WORK/perf.$1.$2.$n" -e "$PERF_EVENTS" -- \
       "$BENCH" --profile_client="$1" --profile_server="$MC1" \
       --profile_op="$2" --profile_ops="$n" --profile_value_bytes=100 \
       >/dev/null 2>&1 || return 0
@@ -235,7 +235,7 @@ syscalls() {  # client op
 syscalls_strace() {  # client op
   local n1=${STRACE_OPS[0]} n2=${STRACE_OPS[1]}
   for n in "$n1" "$n2"; do
-    strace -f -c -o "$WORK/strace.$1.$2.$n" \
+    timeout 60 strace -f -c -o "$WORK/strace.$1.$2.$n" \
       "$BENCH" --profile_client="$1" --profile_server="$MC1" \
       --profile_op="$2" --profile_ops="$n" --profile_value_bytes=100 \
       >/dev/null 2>&1 || return 0

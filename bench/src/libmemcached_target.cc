@@ -113,7 +113,8 @@ class LibmemcachedTarget final : public Target {
       memcached_behavior_set(memc, MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED, 1);
     }
     auto session = std::make_unique<LibmemcachedSession>(memc);
-    // Connects now, outside any timed region.
+    // Connects (to the probe key's server) outside any timed region; the
+    // untimed warm-up of each run reaches the other servers.
     std::string ignored;
     absl::Status probe = session->Get("bench:connect", &ignored);
     if (!probe.ok() && !absl::IsNotFound(probe)) return probe;
