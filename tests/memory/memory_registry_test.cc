@@ -35,6 +35,15 @@ TEST(MemoryUrl, AcceptsItsParameters) {
   EXPECT_TRUE((*kv)->Set("k", "v").ok());
 }
 
+TEST(MemoryUrl, SmallBudgetWithoutAShardCountUsesFewerShards) {
+  absl::StatusOr<std::unique_ptr<Client>> kv =
+      OpenMemory("memory://?max_bytes=1MiB");
+  ASSERT_TRUE(kv.ok()) << kv.status();
+  const std::string largest((*kv)->options().max_value_bytes, 'v');
+  EXPECT_TRUE((*kv)->Set("k", largest).ok());
+  EXPECT_EQ((*kv)->Get("k")->size(), largest.size());
+}
+
 TEST(MemoryUrl, SchemeIsRegisteredOnce) {
   BackendRegistry registry;
   ASSERT_TRUE(RegisterMemoryBackend(registry).ok());
@@ -53,7 +62,8 @@ TEST(MemoryUrl, RefusesBadUrlsNamingTheProblem) {
       {"memory://?shards=0", "shards"},
       {"memory://?shards=many", "shards"},
       {"memory://?max_bytes=lots", "max_bytes"},
-      {"memory://?max_bytes=1MiB", "max_bytes"},
+      {"memory://?max_bytes=512KiB", "max_bytes"},
+      {"memory://?max_bytes=1MiB&shards=16", "max_bytes"},
       {"memory://?sweep_interval=soon", "sweep_interval"},
   };
   for (const Case& c : cases) {
