@@ -52,13 +52,19 @@ std::string Client::StripNamespace(absl::string_view full_key) const {
   return std::string(full_key);
 }
 
+absl::StatusOr<Client::PreparedWrite> Client::PrepareWrite(
+    absl::string_view key, absl::string_view value, absl::Duration ttl) const {
+  PreparedWrite write;
+  KIVI_RETURN_IF_ERROR(PrepareKey(key, &write.key));
+  KIVI_RETURN_IF_ERROR(ValidateValue(key, value, options_.max_value_bytes));
+  KIVI_ASSIGN_OR_RETURN(write.ttl, EffectiveTtl(key, ttl));
+  return write;
+}
+
 absl::Status Client::Set(absl::string_view key, absl::string_view value,
                          const SetOptions& options) {
-  std::string full;
-  KIVI_RETURN_IF_ERROR(PrepareKey(key, &full));
-  KIVI_RETURN_IF_ERROR(ValidateValue(key, value, options_.max_value_bytes));
-  KIVI_ASSIGN_OR_RETURN(absl::Duration ttl, EffectiveTtl(key, options.ttl));
-  return backend_->Set(full, value, ttl);
+  KIVI_ASSIGN_OR_RETURN(PreparedWrite w, PrepareWrite(key, value, options.ttl));
+  return backend_->Set(w.key, value, w.ttl);
 }
 
 absl::StatusOr<std::string> Client::Get(absl::string_view key) {
@@ -151,8 +157,7 @@ absl::StatusOr<BatchWriteResult> Client::BatchDelete(
     if (seen.emplace(key, true).second) full_keys.push_back(full);
   }
   if (full_keys.empty()) return BatchWriteResult{};
-  KIVI_ASSIGN_OR_RETURN(BatchWriteResult raw,
-                        backend_->BatchDelete(full_keys));
+  KIVI_ASSIGN_OR_RETURN(BatchWriteResult raw, backend_->BatchDelete(full_keys));
   if (options_.key_namespace.empty()) return raw;
   BatchWriteResult out;
   for (auto& [k, s] : raw.failed) out.failed.emplace(StripNamespace(k), s);
@@ -212,48 +217,38 @@ HealthReport Client::Health(absl::Duration timeout) {
 absl::Status Client::Add(absl::string_view key, absl::string_view value,
                          const SetOptions& options) {
   KIVI_RETURN_IF_ERROR(Require(capabilities_.add, "Add"));
-  std::string full;
-  KIVI_RETURN_IF_ERROR(PrepareKey(key, &full));
-  KIVI_RETURN_IF_ERROR(ValidateValue(key, value, options_.max_value_bytes));
-  KIVI_ASSIGN_OR_RETURN(absl::Duration ttl, EffectiveTtl(key, options.ttl));
-  return backend_->Add(full, value, ttl);
+  KIVI_ASSIGN_OR_RETURN(PreparedWrite w, PrepareWrite(key, value, options.ttl));
+  return backend_->Add(w.key, value, w.ttl);
 }
 
 absl::Status Client::Replace(absl::string_view key, absl::string_view value,
                              const SetOptions& options) {
   KIVI_RETURN_IF_ERROR(Require(capabilities_.replace, "Replace"));
-  std::string full;
-  KIVI_RETURN_IF_ERROR(PrepareKey(key, &full));
-  KIVI_RETURN_IF_ERROR(ValidateValue(key, value, options_.max_value_bytes));
-  KIVI_ASSIGN_OR_RETURN(absl::Duration ttl, EffectiveTtl(key, options.ttl));
-  return backend_->Replace(full, value, ttl);
+  KIVI_ASSIGN_OR_RETURN(PreparedWrite w, PrepareWrite(key, value, options.ttl));
+  return backend_->Replace(w.key, value, w.ttl);
 }
 
-absl::StatusOr<uint64_t> Client::Increment(absl::string_view key,
-                                           int64_t delta,
+absl::StatusOr<uint64_t> Client::Increment(absl::string_view key, int64_t delta,
                                            const IncrementOptions& options) {
   KIVI_RETURN_IF_ERROR(Require(capabilities_.increment, "Increment"));
   std::string full;
   KIVI_RETURN_IF_ERROR(PrepareKey(key, &full));
   KIVI_ASSIGN_OR_RETURN(absl::Duration ttl, EffectiveTtl(key, options.ttl));
-  return backend_->Increment(full, delta, options.initial, options.create,
-                             ttl);
+  return backend_->Increment(full, delta, options.initial, options.create, ttl);
 }
 
-absl::StatusOr<uint64_t> Client::Decrement(absl::string_view key,
-                                           int64_t delta,
+absl::StatusOr<uint64_t> Client::Decrement(absl::string_view key, int64_t delta,
                                            const IncrementOptions& options) {
   if (delta < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Decrement of key ", QuoteKey(key), " by a negative delta (", delta,
-        "); use Increment"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Decrement of key ", QuoteKey(key),
+                     " by a negative delta (", delta, "); use Increment"));
   }
   return Increment(key, -delta, options);
 }
 
 absl::StatusOr<VersionedValue> Client::GetVersioned(absl::string_view key) {
-  KIVI_RETURN_IF_ERROR(
-      Require(capabilities_.compare_and_set, "GetVersioned"));
+  KIVI_RETURN_IF_ERROR(Require(capabilities_.compare_and_set, "GetVersioned"));
   std::string full;
   KIVI_RETURN_IF_ERROR(PrepareKey(key, &full));
   return backend_->GetVersioned(full);
@@ -262,13 +257,9 @@ absl::StatusOr<VersionedValue> Client::GetVersioned(absl::string_view key) {
 absl::Status Client::CompareAndSet(absl::string_view key,
                                    absl::string_view value, uint64_t version,
                                    const SetOptions& options) {
-  KIVI_RETURN_IF_ERROR(
-      Require(capabilities_.compare_and_set, "CompareAndSet"));
-  std::string full;
-  KIVI_RETURN_IF_ERROR(PrepareKey(key, &full));
-  KIVI_RETURN_IF_ERROR(ValidateValue(key, value, options_.max_value_bytes));
-  KIVI_ASSIGN_OR_RETURN(absl::Duration ttl, EffectiveTtl(key, options.ttl));
-  return backend_->CompareAndSet(full, value, version, ttl);
+  KIVI_RETURN_IF_ERROR(Require(capabilities_.compare_and_set, "CompareAndSet"));
+  KIVI_ASSIGN_OR_RETURN(PreparedWrite w, PrepareWrite(key, value, options.ttl));
+  return backend_->CompareAndSet(w.key, value, version, w.ttl);
 }
 
 absl::Status Client::Touch(absl::string_view key, absl::Duration ttl_in) {
@@ -290,18 +281,16 @@ absl::StatusOr<std::string> Client::GetAndTouch(absl::string_view key,
 
 absl::Status Client::Append(absl::string_view key, absl::string_view value) {
   KIVI_RETURN_IF_ERROR(Require(capabilities_.append_prepend, "Append"));
-  std::string full;
-  KIVI_RETURN_IF_ERROR(PrepareKey(key, &full));
-  KIVI_RETURN_IF_ERROR(ValidateValue(key, value, options_.max_value_bytes));
-  return backend_->Append(full, value);
+  KIVI_ASSIGN_OR_RETURN(PreparedWrite w,
+                        PrepareWrite(key, value, absl::ZeroDuration()));
+  return backend_->Append(w.key, value);
 }
 
 absl::Status Client::Prepend(absl::string_view key, absl::string_view value) {
   KIVI_RETURN_IF_ERROR(Require(capabilities_.append_prepend, "Prepend"));
-  std::string full;
-  KIVI_RETURN_IF_ERROR(PrepareKey(key, &full));
-  KIVI_RETURN_IF_ERROR(ValidateValue(key, value, options_.max_value_bytes));
-  return backend_->Prepend(full, value);
+  KIVI_ASSIGN_OR_RETURN(PreparedWrite w,
+                        PrepareWrite(key, value, absl::ZeroDuration()));
+  return backend_->Prepend(w.key, value);
 }
 
 absl::Status Client::Flush(absl::Duration delay) {

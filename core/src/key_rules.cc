@@ -57,9 +57,9 @@ absl::Status ValidateKey(absl::string_view user_key,
 absl::Status ValidateValue(absl::string_view user_key, absl::string_view value,
                            size_t max_value_bytes) {
   if (value.size() > max_value_bytes) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "value for key %s is %d bytes; max_value_bytes is %d",
-        QuoteKey(user_key), value.size(), max_value_bytes));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("value for key %s is %d bytes; max_value_bytes is %d",
+                        QuoteKey(user_key), value.size(), max_value_bytes));
   }
   return absl::OkStatus();
 }

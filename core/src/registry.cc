@@ -30,8 +30,8 @@ absl::StatusOr<std::unique_ptr<Client>> BackendRegistry::Open(
   auto it = factories_.find(parsed->scheme);
   if (it == factories_.end()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "unknown backend scheme \"", parsed->scheme, "://\" (known: ",
-        absl::StrJoin(schemes(), "://, "), "://)"));
+        "unknown backend scheme \"", parsed->scheme,
+        "://\" (known: ", absl::StrJoin(schemes(), "://, "), "://)"));
   }
 
   ClientOptions options;
@@ -43,8 +43,8 @@ absl::StatusOr<std::unique_ptr<Client>> BackendRegistry::Open(
   options.max_value_bytes = max_value_bytes;
   if (!options.key_namespace.empty()) {
     // The namespace is part of every key, so it obeys the key rules.
-    if (absl::Status s = ValidateKey(options.key_namespace,
-                                     options.key_namespace);
+    if (absl::Status s =
+            ValidateKey(options.key_namespace, options.key_namespace);
         !s.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("parameter \"namespace\": ", s.message()));

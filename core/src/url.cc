@@ -59,8 +59,8 @@ absl::StatusOr<BackendUrl> BackendUrl::Parse(absl::string_view url) {
   BackendUrl out;
   for (char c : url.substr(0, sep)) {
     if (!IsSchemeChar(c)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "backend URL \"", url, "\" has a malformed scheme"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("backend URL \"", url, "\" has a malformed scheme"));
     }
   }
   out.scheme = absl::AsciiStrToLower(url.substr(0, sep));
@@ -149,8 +149,8 @@ absl::StatusOr<uint64_t> ParseBytes(absl::string_view text) {
 absl::StatusOr<absl::Duration> ParseDuration(absl::string_view text) {
   absl::Duration d;
   // absl::ParseDuration accepts "0" and unit-suffixed numbers ("250ms").
-  if (text.empty() || !absl::ParseDuration(text, &d) || d == absl::InfiniteDuration() ||
-      d == -absl::InfiniteDuration()) {
+  if (text.empty() || !absl::ParseDuration(text, &d) ||
+      d == absl::InfiniteDuration() || d == -absl::InfiniteDuration()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "\"", text, "\" is not a duration (e.g. 250ms, 1.5s, 2h)"));
   }
@@ -177,9 +177,9 @@ bool ParamReader::Has(absl::string_view name) const {
 void ParamReader::Fail(absl::string_view name, absl::string_view value,
                        absl::string_view expected) {
   if (!error_.ok()) return;
-  error_ = absl::InvalidArgumentError(absl::StrCat(
-      "parameter \"", name, "\" has malformed value \"", value, "\": ",
-      expected));
+  error_ = absl::InvalidArgumentError(absl::StrCat("parameter \"", name,
+                                                   "\" has malformed value \"",
+                                                   value, "\": ", expected));
 }
 
 void ParamReader::String(absl::string_view name, std::string* out) {
@@ -210,8 +210,8 @@ void ParamReader::Int(absl::string_view name, int64_t* out, int64_t min,
       absl::ascii_isspace(static_cast<unsigned char>(v->back()))) {
     Fail(name, *v, "expected an integer");
   } else if (parsed < min || parsed > max) {
-    Fail(name, *v, absl::StrCat("expected an integer in [", min, ", ", max,
-                                "]"));
+    Fail(name, *v,
+         absl::StrCat("expected an integer in [", min, ", ", max, "]"));
   } else {
     *out = parsed;
   }

@@ -52,9 +52,10 @@ int main(int argc, char** argv) {
   if (!alice.ok() || alice->name != "alice") return 5;
 
   // Cache-aside with single-flight.
-  absl::StatusOr<User> bob = users.GetOrSet(
-      "profile:2", absl::Minutes(5),
-      []() -> absl::StatusOr<User> { return User{"bob", 41}; });
+  absl::StatusOr<User> bob = users.GetOrSet("profile:2", absl::Minutes(5),
+                                            []() -> absl::StatusOr<User> {
+                                              return User{"bob", 41};
+                                            });
   if (!bob.ok() || bob->age != 41) return 6;
 
   // Counters, when the backend can.

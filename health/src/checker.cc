@@ -68,9 +68,8 @@ void HealthChecker::Run() {
   while (true) {
     {
       absl::MutexLock lock(&mu_);
-      auto stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stopping_;
-      };
+      auto stop = [this]()
+                      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
       if (mu_.AwaitWithDeadline(absl::Condition(&stop), next)) return;
     }
     next = absl::Now() + options_.interval;

@@ -1,6 +1,5 @@
-#include "kivi/kivi.h"
-
 #include "kivi/grpc/grpc_backend.h"
+#include "kivi/kivi.h"
 #include "kivi/memcached/memcached_backend.h"
 #include "kivi/memory/memory_backend.h"
 #include "kivi/status_macros.h"

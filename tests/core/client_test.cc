@@ -30,8 +30,8 @@ TEST(Client, PrefixesTheNamespaceAndStripsItFromList) {
   ASSERT_TRUE(f.client->Set("b", "2").ok());
   ASSERT_TRUE(f.client->Set("a", "1").ok());
   EXPECT_EQ(*f.client->Get("a"), "1");
-  EXPECT_THAT(f.backend->calls(), ElementsAre("Set app:b", "Set app:a",
-                                              "Get app:a"));
+  EXPECT_THAT(f.backend->calls(),
+              ElementsAre("Set app:b", "Set app:a", "Get app:a"));
   EXPECT_THAT(*f.client->List(), ElementsAre("a", "b"));
 }
 
@@ -49,8 +49,7 @@ TEST(Client, RejectsBadInputBeforeAnyIo) {
   EXPECT_TRUE(absl::IsInvalidArgument(
       f.client->BatchSet({{"a", "1"}, {"b", "toolong"}}).status()));
   EXPECT_TRUE(absl::IsInvalidArgument(f.client->Flush(absl::Seconds(-1))));
-  EXPECT_TRUE(
-      absl::IsInvalidArgument(f.client->Decrement("k", -1).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(f.client->Decrement("k", -1).status()));
   EXPECT_THAT(f.backend->calls(), IsEmpty());
 }
 
@@ -87,8 +86,7 @@ TEST(Client, BatchGetLooksUpDuplicatesOnceAndReportsUserKeys) {
   EXPECT_EQ(r->found.size(), 1u);
   EXPECT_EQ(r->found.at("a"), "1");
   EXPECT_TRUE(r->failed.empty());
-  EXPECT_THAT(f.backend->calls(),
-              ElementsAre("Set n:a", "Get n:a", "Get n:b"));
+  EXPECT_THAT(f.backend->calls(), ElementsAre("Set n:a", "Get n:a", "Get n:b"));
 }
 
 TEST(Client, BatchSetKeepsTheLastValueOfARepeatedKey) {

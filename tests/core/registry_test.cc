@@ -15,8 +15,9 @@ using testing::RecordingBackend;
 BackendRegistry RegistryWithRecording() {
   BackendRegistry registry;
   absl::Status s = registry.Register(
-      "rec", [](const BackendUrl& url, const ClientOptions&,
-                ParamReader& params) -> absl::StatusOr<std::unique_ptr<Backend>> {
+      "rec",
+      [](const BackendUrl& url, const ClientOptions&,
+         ParamReader& params) -> absl::StatusOr<std::unique_ptr<Backend>> {
         int64_t size = 0;
         params.Int("size", &size, 0);
         if (absl::Status s = params.Finish(); !s.ok()) return s;

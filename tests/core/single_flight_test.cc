@@ -41,9 +41,8 @@ std::vector<absl::StatusOr<std::string>> ConcurrentGetOrSet(
 TEST(ClientGetOrSet, ConcurrentMissesRunTheLoaderOnce) {
   Client client(std::make_unique<RecordingBackend>(), {});
   std::atomic<int> loads{0};
-  auto results = ConcurrentGetOrSet(client, 8, loads, [] {
-    return absl::StatusOr<std::string>("loaded");
-  });
+  auto results = ConcurrentGetOrSet(
+      client, 8, loads, [] { return absl::StatusOr<std::string>("loaded"); });
   EXPECT_EQ(loads.load(), 1);
   for (const auto& r : results) {
     ASSERT_TRUE(r.ok()) << r.status();
@@ -64,9 +63,9 @@ TEST(ClientGetOrSet, LoaderErrorReachesEveryWaiterAndIsNotCached) {
   }
   EXPECT_TRUE(absl::IsNotFound(client.Get("k").status()));
   // The next call tries again.
-  absl::StatusOr<std::string> again = client.GetOrSet(
-      "k", absl::ZeroDuration(),
-      [] { return absl::StatusOr<std::string>("second"); });
+  absl::StatusOr<std::string> again =
+      client.GetOrSet("k", absl::ZeroDuration(),
+                      [] { return absl::StatusOr<std::string>("second"); });
   EXPECT_EQ(*again, "second");
 }
 

@@ -75,11 +75,11 @@ TEST(HealthChecker, TellsTheListenerOncePerTransition) {
   FakeProbe probe;
   absl::Mutex mu;
   std::vector<bool> transitions;
-  auto checker = HealthChecker::Start(
-      probe.AsProbe(), Fast(2, 1), [&](bool serving, const HealthReport&) {
-        absl::MutexLock lock(&mu);
-        transitions.push_back(serving);
-      });
+  auto checker = HealthChecker::Start(probe.AsProbe(), Fast(2, 1),
+                                      [&](bool serving, const HealthReport&) {
+                                        absl::MutexLock lock(&mu);
+                                        transitions.push_back(serving);
+                                      });
   ASSERT_TRUE(checker.ok());
   ASSERT_TRUE((*checker)->WaitFor(true, absl::Seconds(5)));
   absl::SleepFor(absl::Milliseconds(50));  // More good probes: no new event.

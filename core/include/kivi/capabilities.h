@@ -13,14 +13,14 @@ namespace kivi {
 // conformance suite runs the optional cases for exactly the capabilities
 // declared here, and fails a backend that declares one it cannot honour.
 struct Capabilities {
-  bool add = false;                // Add: store only if absent.
-  bool replace = false;            // Replace: store only if present.
-  bool increment = false;          // Increment / Decrement.
-  bool compare_and_set = false;    // GetVersioned / CompareAndSet.
-  bool touch = false;              // Touch and GetAndTouch.
-  bool append_prepend = false;     // Append / Prepend.
-  bool flush = false;              // Flush.
-  bool stats = false;              // Stats.
+  bool add = false;              // Add: store only if absent.
+  bool replace = false;          // Replace: store only if present.
+  bool increment = false;        // Increment / Decrement.
+  bool compare_and_set = false;  // GetVersioned / CompareAndSet.
+  bool touch = false;            // Touch and GetAndTouch.
+  bool append_prepend = false;   // Append / Prepend.
+  bool flush = false;            // Flush.
+  bool stats = false;            // Stats.
 
   // The finest TTL the backend honours. A TTL is rounded up to a multiple of
   // it; the conformance suite scales its expiry waits by it.

@@ -94,9 +94,9 @@ class Client {
   // Optional operations; contracts as in backend.h. Unimplemented when the
   // backend lacks the capability named in brackets.
   absl::Status Add(absl::string_view key, absl::string_view value,
-                   const SetOptions& options = {});          // [add]
+                   const SetOptions& options = {});  // [add]
   absl::Status Replace(absl::string_view key, absl::string_view value,
-                       const SetOptions& options = {});      // [replace]
+                       const SetOptions& options = {});  // [replace]
   absl::StatusOr<uint64_t> Increment(absl::string_view key, int64_t delta = 1,
                                      const IncrementOptions& options = {});
   absl::StatusOr<uint64_t> Decrement(absl::string_view key, int64_t delta = 1,
@@ -106,11 +106,11 @@ class Client {
                              uint64_t version, const SetOptions& options = {});
   absl::Status Touch(absl::string_view key, absl::Duration ttl);  // [touch]
   absl::StatusOr<std::string> GetAndTouch(absl::string_view key,
-                                          absl::Duration ttl);     // [touch]
+                                          absl::Duration ttl);  // [touch]
   absl::Status Append(absl::string_view key, absl::string_view value);
   absl::Status Prepend(absl::string_view key, absl::string_view value);
   absl::Status Flush(absl::Duration delay = absl::ZeroDuration());  // [flush]
-  absl::StatusOr<std::vector<EndpointStats>> Stats();              // [stats]
+  absl::StatusOr<std::vector<EndpointStats>> Stats();               // [stats]
 
   Capabilities capabilities() const { return capabilities_; }
   const ClientOptions& options() const { return options_; }
@@ -119,9 +119,18 @@ class Client {
 
  private:
   struct Flight;
+  // A validated write: the full key and the TTL to store with.
+  struct PreparedWrite {
+    std::string key;
+    absl::Duration ttl;
+  };
 
   // Validates `key` and returns namespace + key in `*full`.
   absl::Status PrepareKey(absl::string_view key, std::string* full) const;
+  // Validates key, value and TTL of a write, applying namespace and default.
+  absl::StatusOr<PreparedWrite> PrepareWrite(absl::string_view key,
+                                             absl::string_view value,
+                                             absl::Duration ttl) const;
   // Validates a TTL and applies the default.
   absl::StatusOr<absl::Duration> EffectiveTtl(absl::string_view key,
                                               absl::Duration ttl) const;

@@ -26,7 +26,8 @@ inline constexpr size_t kDefaultMaxValueBytes = (size_t{1} << 20) - 1024;
 // InvalidArgument naming the key (escaped) and the rule, e.g.
 //   key "a b" contains whitespace (byte 1)
 // `user_key` is the caller's key, named in the message.
-absl::Status ValidateKey(absl::string_view user_key, absl::string_view full_key);
+absl::Status ValidateKey(absl::string_view user_key,
+                         absl::string_view full_key);
 
 // OK if `value` has at most `max_value_bytes` bytes; otherwise
 // InvalidArgument naming the key, the size and the limit.

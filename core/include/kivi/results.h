@@ -44,10 +44,10 @@ struct VersionedValue {
 // The health of one endpoint of a backend (one memcached server, the remote
 // kivi-server, the embedded store).
 struct EndpointHealth {
-  std::string endpoint;     // e.g. "127.0.0.1:11211", "memory".
+  std::string endpoint;  // e.g. "127.0.0.1:11211", "memory".
   bool ok = false;
-  absl::Duration latency;   // Round-trip time of the probe.
-  absl::Status error;       // Why it is not ok; OkStatus() when ok.
+  absl::Duration latency;  // Round-trip time of the probe.
+  absl::Status error;      // Why it is not ok; OkStatus() when ok.
 };
 
 // The health of a whole backend. It is ok when every endpoint is ok.
