@@ -14,6 +14,9 @@ namespace {
 
 // Cells moving this many value bytes per operation run one round only.
 constexpr size_t kHeavyOpBytes = 8 << 20;
+// Untimed operations before a slice's clock starts.
+constexpr absl::Duration kFirstWarmup = absl::Milliseconds(20);
+constexpr absl::Duration kLaterWarmup = absl::ZeroDuration();
 
 double Median(std::vector<double> values) {
   if (values.empty()) return 0;
@@ -39,15 +42,15 @@ struct Participant {
 };
 
 void EmitResult(const Plan& plan, const Group& group, const Cell& cell,
-                const Participant& p) {
+                Participant& p) {
   std::vector<double> ops, keys, p50, p99;
   uint64_t errors = 0;
   std::string first_error;
-  for (const Measurement& m : p.rounds) {
-    ops.push_back(m.ops_per_sec);
-    keys.push_back(m.keys_per_sec);
-    p50.push_back(m.p50_us);
-    p99.push_back(m.p99_us);
+  for (Measurement& m : p.rounds) {
+    ops.push_back(m.ops_per_sec());
+    keys.push_back(m.ops_per_sec() * KeysPerOp(cell.workload));
+    p50.push_back(m.LatencyUs(0.50));
+    p99.push_back(m.LatencyUs(0.99));
     errors += m.errors;
     if (first_error.empty()) first_error = m.first_error;
   }
@@ -73,8 +76,8 @@ void EmitRatio(const Plan& plan, const Group& group, const Cell& cell,
                const Participant& a, const Participant& b) {
   std::vector<double> ratios;
   for (size_t r = 0; r < a.rounds.size() && r < b.rounds.size(); ++r) {
-    if (b.rounds[r].ops_per_sec > 0) {
-      ratios.push_back(a.rounds[r].ops_per_sec / b.rounds[r].ops_per_sec);
+    if (b.rounds[r].ops_per_sec() > 0) {
+      ratios.push_back(a.rounds[r].ops_per_sec() / b.rounds[r].ops_per_sec());
     }
   }
   nlohmann::json line = CellJson(plan, group, cell);
@@ -132,17 +135,27 @@ void RunGroup(Group& group, const Plan& plan, const Dataset& data) {
         }
         const size_t n = participants.size();
         // One operation of a heavy cell outlasts a whole round of a light
-        // one; a single round keeps the run within its time budget.
-        const int rounds =
-            KeysPerOp(workload) * size >= kHeavyOpBytes ? 1 : plan.rounds;
+        // one; a single slice of a single round keeps the run within its
+        // time budget.
+        const bool heavy = KeysPerOp(workload) * size >= kHeavyOpBytes;
+        const int rounds = heavy ? 1 : plan.rounds;
+        const int slices =
+            heavy ? 1
+                  : std::max<int>(1, static_cast<int>(plan.duration / plan.slice));
         for (int round = 0; round < rounds; ++round) {
-          for (size_t k = 0; k < n; ++k) {
-            Participant& p = participants[(round + k) % n];
-            p.rounds.push_back(
-                RunCell(*p.target, *p.sessions, data, cell, plan.duration));
+          for (Participant& p : participants) p.rounds.emplace_back();
+          for (int slice = 0; slice < slices; ++slice) {
+            for (size_t k = 0; k < n; ++k) {
+              Participant& p = participants[(round + slice + k) % n];
+              // Connections and caches are warm after a cell's first slice.
+              const absl::Duration warmup =
+                  round == 0 && slice == 0 ? kFirstWarmup : kLaterWarmup;
+              p.rounds.back().Add(RunCell(*p.target, *p.sessions, data, cell,
+                                          plan.duration / slices, warmup));
+            }
           }
         }
-        for (const Participant& p : participants) {
+        for (Participant& p : participants) {
           EmitResult(plan, group, cell, p);
         }
         // Every pair, in group order: kivi first, then the reference.

@@ -19,7 +19,10 @@ struct Plan {
   std::vector<size_t> value_sizes;
   std::vector<int> threads;
   int rounds = 3;
+  // Each client's share of a round, cut into interleaved slices of about
+  // `slice`.
   absl::Duration duration = absl::Milliseconds(250);
+  absl::Duration slice = absl::Milliseconds(10);
   // Cells not started by then are reported as skipped.
   absl::Time deadline = absl::InfiniteFuture();
 };
@@ -32,11 +35,13 @@ struct Group {
 };
 
 // Runs every cell of `plan` for every client of `group` that supports it,
-// in paired rounds: in each round every client runs once, the order rotating
-// from round to round so drift in machine load falls on all alike (cells
-// moving 8 MiB or more per operation run one round). Emits per client one
-// "result" line (medians over rounds) and per pair of clients one "ratio"
-// line: the median over rounds of the per-round throughput ratio.
+// in paired rounds. A round gives every client `duration`, cut into slices
+// of about `slice` that alternate between the clients (the order rotating
+// from slice to slice), so that a burst of load from the rest of the
+// machine falls on all clients alike; cells moving 8 MiB or more per
+// operation run one round of one slice. Emits per client one "result" line
+// (medians over rounds) and per pair of clients one "ratio" line: the
+// median over rounds of the per-round throughput ratio.
 void RunGroup(Group& group, const Plan& plan, const Dataset& data);
 
 }  // namespace kivi_bench

@@ -15,17 +15,6 @@ using Clock = std::chrono::steady_clock;
 
 // Latency samples kept per thread; enough for any run of the default length.
 constexpr size_t kMaxSamples = 1 << 19;
-// Untimed operations before the clock starts: connections, buffers and
-// caches warm up here.
-constexpr absl::Duration kWarmup = absl::Milliseconds(20);
-
-double Percentile(std::vector<int64_t>& samples, double fraction) {
-  if (samples.empty()) return 0;
-  const size_t index = std::min(
-      samples.size() - 1, static_cast<size_t>(fraction * samples.size()));
-  std::nth_element(samples.begin(), samples.begin() + index, samples.end());
-  return samples[index] / 1000.0;
-}
 
 // One thread's share of a run.
 struct Worker {
@@ -113,10 +102,29 @@ absl::Status Preload(Session& session, const Dataset& data) {
   return absl::OkStatus();
 }
 
+void Measurement::Add(Measurement slice) {
+  ops += slice.ops;
+  if (errors == 0) first_error = std::move(slice.first_error);
+  errors += slice.errors;
+  seconds += slice.seconds;
+  latency_ns.insert(latency_ns.end(), slice.latency_ns.begin(),
+                    slice.latency_ns.end());
+}
+
+double Measurement::LatencyUs(double fraction) {
+  if (latency_ns.empty()) return 0;
+  const size_t index =
+      std::min(latency_ns.size() - 1,
+               static_cast<size_t>(fraction * latency_ns.size()));
+  std::nth_element(latency_ns.begin(), latency_ns.begin() + index,
+                   latency_ns.end());
+  return latency_ns[index] / 1000.0;
+}
+
 Measurement RunCell(const Target& target,
                     std::vector<std::unique_ptr<Session>>& sessions,
                     const Dataset& data, const Cell& cell,
-                    absl::Duration duration) {
+                    absl::Duration duration, absl::Duration warmup) {
   const int threads = cell.threads;
   const int sample_every = target.latency_sample_every();
   std::vector<Worker> workers(threads);
@@ -132,7 +140,7 @@ Measurement RunCell(const Target& target,
       Rng rng(static_cast<uint64_t>(t) + 1);
       std::string scratch;
       const Clock::time_point warm_until =
-          Clock::now() + absl::ToChronoNanoseconds(kWarmup);
+          Clock::now() + absl::ToChronoNanoseconds(warmup);
       do {
         OneOp(worker, data, cell, rng, scratch);
       } while (Clock::now() < warm_until);
@@ -164,21 +172,15 @@ Measurement RunCell(const Target& target,
 
   Measurement m;
   Clock::time_point last = start;
-  std::vector<int64_t> samples;
   for (Worker& worker : workers) {
     m.ops += worker.ops;
     m.errors += worker.errors;
     if (m.first_error.empty()) m.first_error = worker.first_error;
     last = std::max(last, worker.finished);
-    samples.insert(samples.end(), worker.samples.begin(), worker.samples.end());
+    m.latency_ns.insert(m.latency_ns.end(), worker.samples.begin(),
+                        worker.samples.end());
   }
   m.seconds = std::chrono::duration<double>(last - start).count();
-  if (m.seconds > 0) {
-    m.ops_per_sec = m.ops / m.seconds;
-    m.keys_per_sec = m.ops_per_sec * KeysPerOp(cell.workload);
-  }
-  m.p50_us = Percentile(samples, 0.50);
-  m.p99_us = Percentile(samples, 0.99);
   return m;
 }
 

@@ -35,25 +35,30 @@ class Dataset {
 // Stores every key of every size through `session`.
 absl::Status Preload(Session& session, const Dataset& data);
 
-// The outcome of one timed run of one client on one cell.
+// What one client did on one cell: the sum of one or more timed slices.
 struct Measurement {
   uint64_t ops = 0;
   uint64_t errors = 0;
   std::string first_error;
   double seconds = 0;
-  double ops_per_sec = 0;
-  double keys_per_sec = 0;
-  double p50_us = 0;
-  double p99_us = 0;
+  std::vector<int64_t> latency_ns;  // Sampled per operation.
+
+  // Adds a later slice of the same client and cell.
+  void Add(Measurement slice);
+  double ops_per_sec() const { return seconds > 0 ? ops / seconds : 0; }
+  // Latency percentile in microseconds, `fraction` in [0, 1]; reorders
+  // the samples.
+  double LatencyUs(double fraction);
 };
 
 // Runs `cell` on `cell.threads` of `sessions` (which must hold at least that
-// many) for `duration` after a short untimed warm-up, every thread driving
-// its own session flat out.
+// many) for `duration`, every thread driving its own session flat out,
+// after an untimed warm-up of at least one operation per thread lasting
+// `warmup`.
 Measurement RunCell(const Target& target,
                     std::vector<std::unique_ptr<Session>>& sessions,
                     const Dataset& data, const Cell& cell,
-                    absl::Duration duration);
+                    absl::Duration duration, absl::Duration warmup);
 
 }  // namespace kivi_bench
 
