@@ -44,15 +44,17 @@ ABSL_FLAG(int, anchor_value_bytes, 100, "value size of the anchor section");
 ABSL_FLAG(int, anchor_rounds, 10, "paired rounds per anchor cell");
 ABSL_FLAG(absl::Duration, anchor_duration, absl::Milliseconds(250),
           "length of one client's run in one anchor round");
-ABSL_FLAG(absl::Duration, slice, absl::Milliseconds(10),
-          "length of the interleaved slices a client's share of a round is "
-          "cut into, so that load bursts fall on every client alike");
+ABSL_FLAG(absl::Duration, anchor_slice, absl::Milliseconds(10),
+          "length of the interleaved slices a client's share of an anchor "
+          "round is cut into, so that load bursts fall on every client alike");
 ABSL_FLAG(std::string, matrix_workloads, "all", "workloads of the matrix");
 ABSL_FLAG(std::string, matrix_sizes, "32,1024,102400", "value sizes, bytes");
 ABSL_FLAG(std::string, matrix_threads, "1,2,8", "client thread counts");
 ABSL_FLAG(int, matrix_rounds, 3, "paired rounds per matrix cell");
-ABSL_FLAG(absl::Duration, matrix_duration, absl::Milliseconds(150),
+ABSL_FLAG(absl::Duration, matrix_duration, absl::Milliseconds(120),
           "length of one client's run in one matrix round");
+ABSL_FLAG(absl::Duration, matrix_slice, absl::Milliseconds(30),
+          "length of the interleaved slices of a matrix round");
 ABSL_FLAG(absl::Duration, budget, absl::Minutes(8),
           "cells not started within this time are reported as skipped");
 ABSL_FLAG(int, free_ports, 0,
@@ -175,13 +177,13 @@ int Run() {
     anchor.threads = {1};
     anchor.rounds = absl::GetFlag(FLAGS_anchor_rounds);
     anchor.duration = absl::GetFlag(FLAGS_anchor_duration);
-    anchor.slice = absl::GetFlag(FLAGS_slice);
+    anchor.slice = absl::GetFlag(FLAGS_anchor_slice);
     matrix.workloads = *mw;
     matrix.value_sizes = *sizes;
     matrix.threads = *threads;
     matrix.rounds = absl::GetFlag(FLAGS_matrix_rounds);
     matrix.duration = absl::GetFlag(FLAGS_matrix_duration);
-    matrix.slice = absl::GetFlag(FLAGS_slice);
+    matrix.slice = absl::GetFlag(FLAGS_matrix_slice);
   }
   std::vector<size_t> all_sizes = matrix.value_sizes;
   all_sizes.push_back(anchor.value_sizes[0]);
