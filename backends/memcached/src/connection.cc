@@ -175,7 +175,9 @@ absl::Status Connection::ReadSome(short* want) {
     if (in_cap_ - in_end_ < kMinReadBytes) {
       size_t cap = std::max(in_cap_ * 2, kTrimmedBytes);
       std::unique_ptr<char[]> bigger(new char[cap]);
-      std::memcpy(bigger.get(), in_.get(), in_end_);
+      // The first read has no buffer yet: memcpy from null is undefined
+      // even for zero bytes.
+      if (in_end_ > 0) std::memcpy(bigger.get(), in_.get(), in_end_);
       in_ = std::move(bigger);
       in_cap_ = cap;
     }
