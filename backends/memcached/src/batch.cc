@@ -167,8 +167,17 @@ void MemcachedBackend::RunGroups(
   }
   RunExchanges(absl::MakeSpan(tasks), deadline);
   for (size_t i = 0; i < tasks.size(); ++i) {
-    running[i]->status = tasks[i].status;
-    running[i]->server->Record(tasks[i].status);
+    absl::Status status = tasks[i].status;
+    if (status.ok() && !tasks[i].conn->Idle()) {
+      // Bytes after the last expected reply were never asked for: the
+      // stream is corrupt, and so may be the replies.
+      tasks[i].conn->MarkBroken();
+      status = absl::UnavailableError(
+          absl::StrCat("memcached ", running[i]->server->name(),
+                       ": unexpected bytes after the replies"));
+    }
+    running[i]->status = status;
+    running[i]->server->Record(status);
   }
 }
 
@@ -201,8 +210,11 @@ absl::StatusOr<BatchGetResult> MemcachedBackend::BatchGet(
       }
     }
     if (status.ok()) continue;
+    // Values that arrived before the stream broke are not trusted either:
+    // corruption can pass for a well-formed value until a later check.
     for (size_t i : g.items) {
-      if (!result.found.contains(keys[i])) result.failed[keys[i]] = status;
+      result.found.erase(keys[i]);
+      result.failed[keys[i]] = status;
     }
   }
   return result;
