@@ -106,11 +106,22 @@ class MemcachedBackend : public Backend {
   absl::StatusOr<Server*> ServerFor(absl::string_view key, absl::Time now);
   std::shared_ptr<const LiveRing> CurrentLiveRing(absl::Time now);
 
+  // Whether a request leaves the same state when the server executes it
+  // twice. Only such a request is sent again after the server closed an
+  // idle pooled connection under it (see Call).
+  enum class Idempotent { kNo, kYes };
+
   // One request and its one meta reply on `key`'s server, by `deadline`.
   // `encode` appends the request; `handle` interprets any reply that is not
   // an error (error replies are mapped by ErrorReplyStatus). The reply's
   // views are valid only inside `handle`.
   absl::Status Call(absl::string_view key, absl::Time deadline,
+                    absl::FunctionRef<void(std::string*)> encode,
+                    absl::FunctionRef<absl::Status(const MetaReply&)> handle) {
+    return Call(key, deadline, Idempotent::kNo, encode, handle);
+  }
+  absl::Status Call(absl::string_view key, absl::Time deadline,
+                    Idempotent idempotent,
                     absl::FunctionRef<void(std::string*)> encode,
                     absl::FunctionRef<absl::Status(const MetaReply&)> handle);
 

@@ -1,9 +1,11 @@
 #include "src/connection.h"
 
 #include <openssl/err.h>
+#include <fcntl.h>
 #include <openssl/x509.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -20,6 +22,11 @@ namespace {
 // keeps.
 constexpr size_t kMinReadBytes = 16 * 1024;
 constexpr size_t kTrimmedBytes = 64 * 1024;
+
+// What a blocking read may overrun its SO_RCVTIMEO by: the kernel rounds
+// the timeout up to whole jiffies (10 ms at HZ=100) and then needs to run
+// the thread.
+constexpr absl::Duration kTimerSlack = absl::Milliseconds(20);
 
 // Reads the reply to the ASCII authentication request.
 class AuthReplyReader : public ReplyReader {
@@ -56,6 +63,13 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
       new Connection(*std::move(fd), address.ToString()));
   if (options.tls != nullptr) {
     if (absl::Status s = conn->Handshake(options.tls->get(), deadline);
+        !s.ok()) {
+      return s;
+    }
+  } else if (options.blocking_read_timeout > absl::ZeroDuration()) {
+    // TLS keeps a non-blocking socket: OpenSSL reads whole records, and a
+    // blocking SSL_read could not be bounded per call.
+    if (absl::Status s = conn->EnableBlockingReads(options.blocking_read_timeout);
         !s.ok()) {
       return s;
     }
@@ -121,9 +135,33 @@ absl::Status Connection::Authenticate(const ConnectOptions& options,
   }
 }
 
+absl::Status Connection::EnableBlockingReads(absl::Duration timeout) {
+  const int flags = ::fcntl(fd_.get(), F_GETFL);
+  timeval tv = absl::ToTimeval(timeout);
+  if (flags < 0 || ::fcntl(fd_.get(), F_SETFL, flags & ~O_NONBLOCK) != 0 ||
+      ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) !=
+          0) {
+    return absl::InternalError(absl::StrCat(
+        "memcached ", server_, ": socket setup: ", std::strerror(errno)));
+  }
+  blocking_reads_ = true;
+  read_timeout_ = timeout;
+  return absl::OkStatus();
+}
+
+bool Connection::MayBlockUntil(absl::Time deadline) const {
+  return blocking_reads_ &&
+         deadline - absl::Now() > read_timeout_ + kTimerSlack;
+}
+
 absl::Status Connection::Broken(absl::Status status) {
   broken_ = true;
   return status;
+}
+
+absl::Status Connection::PeerClosed(absl::Status status) {
+  if (!got_reply_bytes_) closed_before_reply_ = true;
+  return Broken(std::move(status));
 }
 
 absl::Status Connection::WriteSome(short* want) {
@@ -146,15 +184,19 @@ absl::Status Connection::WriteSome(short* want) {
       }
       n = rc;
     } else {
-      n = ::send(fd_.get(), data, len, MSG_NOSIGNAL);
+      n = ::send(fd_.get(), data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n < 0) {
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
           *want |= POLLOUT;
           return absl::OkStatus();
         }
-        return Broken(absl::UnavailableError(absl::StrCat(
-            "memcached ", server_, ": write: ", std::strerror(errno))));
+        absl::Status error = absl::UnavailableError(absl::StrCat(
+            "memcached ", server_, ": write: ", std::strerror(errno)));
+        if (errno == EPIPE || errno == ECONNRESET) {
+          return PeerClosed(std::move(error));
+        }
+        return Broken(std::move(error));
       }
     }
     out_sent_ += static_cast<size_t>(n);
@@ -164,7 +206,7 @@ absl::Status Connection::WriteSome(short* want) {
   return absl::OkStatus();
 }
 
-absl::Status Connection::ReadSome(short* want) {
+absl::Status Connection::ReadSome(short* want, bool block) {
   if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;
   if (in_cap_ - in_end_ < kMinReadBytes) {
     if (in_begin_ > 0) {
@@ -206,33 +248,49 @@ absl::Status Connection::ReadSome(short* want) {
         n = rc;
       }
     } else {
-      n = ::recv(fd_.get(), dst, space, 0);
+      n = ::recv(fd_.get(), dst, space,
+                 blocking_reads_ && !block ? MSG_DONTWAIT : 0);
       if (n < 0) {
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return absl::OkStatus();
-        return Broken(absl::UnavailableError(absl::StrCat(
-            "memcached ", server_, ": read: ", std::strerror(errno))));
+        // An interrupted blocking read returns to its caller, which checks
+        // the deadline before blocking again.
+        if (errno == EINTR && !block) continue;
+        if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) {
+          return absl::OkStatus();
+        }
+        absl::Status error = absl::UnavailableError(absl::StrCat(
+            "memcached ", server_, ": read: ", std::strerror(errno)));
+        if (errno == ECONNRESET) return PeerClosed(std::move(error));
+        return Broken(std::move(error));
       }
     }
     if (n == 0) {
-      return Broken(absl::UnavailableError(absl::StrCat(
+      return PeerClosed(absl::UnavailableError(absl::StrCat(
           "memcached ", server_, ": server closed the connection")));
     }
+    got_reply_bytes_ = true;
     in_end_ += static_cast<size_t>(n);
     return absl::OkStatus();
   }
 }
 
-absl::StatusOr<short> Connection::Step(ReplyReader& reader) {
+absl::StatusOr<short> Connection::Step(ReplyReader& reader, bool read) {
+  return Advance(reader, read, absl::InfinitePast());
+}
+
+absl::StatusOr<short> Connection::Advance(ReplyReader& reader, bool read,
+                                          absl::Time deadline) {
   if (broken_) {
     return absl::UnavailableError(
         absl::StrCat("memcached ", server_, ": connection is broken"));
   }
   short want = POLLIN;
   if (absl::Status s = WriteSome(&want); !s.ok()) return s;
+  if (!read) return want;
   while (true) {
     size_t before = in_end_ - in_begin_;
-    absl::Status read = ReadSome(&want);
+    // The reply cannot be complete before the whole request is out.
+    const bool block = out_.empty() && MayBlockUntil(deadline);
+    absl::Status read_status = ReadSome(&want, block);
     bool got_bytes = in_end_ - in_begin_ > before;
     // Replies that arrived before a read error are still consumed: the
     // error only matters if the reader needs more.
@@ -250,16 +308,21 @@ absl::StatusOr<short> Connection::Step(ReplyReader& reader) {
       if (*done) return 0;
       if (consumed == 0) break;
     }
-    if (!read.ok()) return read;
+    if (!read_status.ok()) return read_status;
     if (!got_bytes) return want;
   }
 }
 
 absl::Status Connection::Exchange(ReplyReader& reader, absl::Time deadline) {
+  got_reply_bytes_ = false;
+  closed_before_reply_ = false;
   while (true) {
-    absl::StatusOr<short> events = Step(reader);
+    absl::StatusOr<short> events = Advance(reader, true, deadline);
     if (!events.ok()) return events.status();
     if (*events == 0) return absl::OkStatus();
+    // A blocking read that timed out or was interrupted: block again while
+    // the deadline allows, else poll for the rest.
+    if (*events == POLLIN && MayBlockUntil(deadline)) continue;
     if (absl::Status s = WaitReady(fd_.get(), *events, deadline, server_,
                                    "waiting for a reply");
         !s.ok()) {

@@ -1,10 +1,16 @@
 #ifndef KIVI_BACKENDS_MEMCACHED_SRC_CONNECTION_H_
 #define KIVI_BACKENDS_MEMCACHED_SRC_CONNECTION_H_
 
-// One connection to one memcached server: a non-blocking socket (optionally
-// TLS), a request buffer written with as few writes as the kernel allows (one
-// per request or pipelined batch), and one reusable read buffer that replies
-// are parsed from in place.
+// One connection to one memcached server: a socket (optionally TLS), a
+// request buffer written with as few writes as the kernel allows (one per
+// request or pipelined batch), and one reusable read buffer that replies are
+// parsed from in place.
+//
+// Writes never block. A plain TCP connection waits for its reply in a
+// blocking recv(2) bounded by SO_RCVTIMEO when the deadline is far enough,
+// so that a request costs two system calls (send, recv) instead of four
+// (send, recv that would block, poll, recv); close to the deadline, and
+// always with TLS, it polls.
 //
 // A connection that timed out, saw a malformed reply or any I/O error is
 // marked broken and must be closed, never reused: its byte stream may hold
@@ -50,6 +56,11 @@ struct ConnectOptions {
   // ASCII authentication when `auth_user` is non-empty.
   std::string auth_user;
   std::string auth_password;
+  // How long one blocking read of a plain TCP connection may wait
+  // (SO_RCVTIMEO). An exchange reads this way only while its deadline is at
+  // least this far away (plus the kernel timer's granularity), so a blocking
+  // read never outlasts a deadline; then it polls. Zero: always poll.
+  absl::Duration blocking_read_timeout = absl::ZeroDuration();
 };
 
 class Connection {
@@ -79,10 +90,23 @@ class Connection {
   absl::Status Exchange(ReplyReader& reader, absl::Time deadline);
 
   // One non-blocking step of an exchange: writes what the socket takes,
-  // reads what has arrived and feeds it to `reader`. Returns 0 when the
-  // reader is done, else the poll events to wait for. An error breaks the
-  // connection.
-  absl::StatusOr<short> Step(ReplyReader& reader);
+  // then, if `read`, reads what has arrived and feeds it to `reader`.
+  // Returns 0 when the reader is done, else the poll events to wait for
+  // (POLLIN at least). An error breaks the connection. Stepping with
+  // `read` false right after a request skips a read that could only find
+  // nothing yet.
+  absl::StatusOr<short> Step(ReplyReader& reader, bool read = true);
+
+  // True when the last Exchange failed because the server had closed or
+  // reset the connection before any byte of a reply arrived: the server
+  // never answered, and for an idle connection that means it was dead
+  // before the request was sent (memcached restarted, idle timeout).
+  bool ClosedBeforeReply() const { return closed_before_reply_; }
+
+  // Whether the connection served earlier requests and waited in the pool
+  // since; set by the pool.
+  bool pooled() const { return pooled_; }
+  void set_pooled() { pooled_ = true; }
 
   // Marks the stream as untrustworthy (e.g. a deadline passed mid-reply).
   void MarkBroken() { broken_ = true; }
@@ -106,16 +130,38 @@ class Connection {
   absl::Status Handshake(SSL_CTX* ctx, absl::Time deadline);
   absl::Status Authenticate(const ConnectOptions& options,
                             absl::Time deadline);
+  // Makes reads blocking, each bounded by `timeout` (plain TCP only).
+  absl::Status EnableBlockingReads(absl::Duration timeout);
   // Writes pending bytes; sets *want to the events needed to continue.
   absl::Status WriteSome(short* want);
-  // Reads what is available into the buffer; sets *want as above.
-  absl::Status ReadSome(short* want);
+  // Reads what is available into the buffer; sets *want as above. With
+  // `block` (blocking reads enabled), waits up to the receive timeout for
+  // the first byte.
+  absl::Status ReadSome(short* want, bool block);
+  // Writes, then (if `read`) reads and feeds `reader` until it is done or
+  // nothing more has arrived. Once the request is out, reads block while
+  // MayBlockUntil(`deadline`); InfinitePast: never.
+  absl::StatusOr<short> Advance(ReplyReader& reader, bool read,
+                                absl::Time deadline);
+  // True while `deadline` leaves room for one more blocking read.
+  bool MayBlockUntil(absl::Time deadline) const;
   absl::Status Broken(absl::Status status);
+  // Broken, and remembered as a close before any reply byte if so.
+  absl::Status PeerClosed(absl::Status status);
 
   UniqueFd fd_;
   SSL* ssl_ = nullptr;
   std::string server_;
   bool broken_ = false;
+  bool pooled_ = false;
+  // Plain TCP with blocking reads: the socket is in blocking mode, every
+  // write and every non-blocking read passes MSG_DONTWAIT.
+  bool blocking_reads_ = false;
+  absl::Duration read_timeout_;
+  // Per Exchange: whether any reply byte arrived; whether the server closed
+  // the connection before one did.
+  bool got_reply_bytes_ = false;
+  bool closed_before_reply_ = false;
 
   std::string out_;
   size_t out_sent_ = 0;

@@ -9,51 +9,80 @@
 #include "src/socket.h"
 
 namespace kivi::memcached {
+namespace {
+
+// Records the outcome of a step; true while the task still waits for
+// `*events`.
+bool Settle(ExchangeTask& task, const absl::StatusOr<short>& events) {
+  if (!events.ok()) {
+    task.status = events.status();
+    return false;
+  }
+  if (*events == 0) {
+    task.status = absl::OkStatus();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 void RunExchanges(absl::Span<ExchangeTask> tasks, absl::Time deadline) {
+  // One connection needs no poll loop, and its exchange may wait for the
+  // reply in a blocking read.
+  if (tasks.size() == 1) {
+    tasks[0].status = tasks[0].conn->Exchange(*tasks[0].reader, deadline);
+    return;
+  }
   std::vector<pollfd> fds;
   std::vector<ExchangeTask*> waiting;
-  std::vector<ExchangeTask*> active;
-  for (ExchangeTask& t : tasks) active.push_back(&t);
-  while (!active.empty()) {
-    // Checked before stepping, so replies that arrived by the deadline are
-    // still taken.
-    bool expired = absl::Now() >= deadline;
-    fds.clear();
-    waiting.clear();
-    for (ExchangeTask* t : active) {
-      absl::StatusOr<short> events = t->conn->Step(*t->reader);
-      if (!events.ok()) {
-        t->status = events.status();
-      } else if (*events == 0) {
-        t->status = absl::OkStatus();
-      } else {
-        fds.push_back(pollfd{t->conn->fd(), *events, 0});
-        waiting.push_back(t);
+  fds.reserve(tasks.size());
+  waiting.reserve(tasks.size());
+  // Every request goes out first; reading right after would only find
+  // nothing yet, so the first reads wait for poll.
+  for (ExchangeTask& t : tasks) {
+    absl::StatusOr<short> events = t.conn->Step(*t.reader, /*read=*/false);
+    if (Settle(t, events)) {
+      fds.push_back(pollfd{t.conn->fd(), *events, 0});
+      waiting.push_back(&t);
+    }
+  }
+  while (!waiting.empty()) {
+    const bool expired = absl::Now() >= deadline;
+    int n = 0;
+    if (!expired) {
+      n = ::poll(fds.data(), fds.size(), PollTimeoutMs(deadline));
+      if (n < 0 && errno != EINTR) {
+        for (ExchangeTask* t : waiting) {
+          t->conn->MarkBroken();
+          t->status = absl::InternalError(
+              absl::StrCat("memcached ", t->conn->server(), ": poll failed"));
+        }
+        return;
       }
     }
-    if (waiting.empty()) return;
-    if (expired) {
-      for (ExchangeTask* t : waiting) {
-        t->conn->MarkBroken();
-        t->status = absl::DeadlineExceededError(absl::StrCat(
-            "memcached ", t->conn->server(), ": timed out waiting for a reply"));
+    // Only ready connections are stepped; once the deadline has passed,
+    // every one is, so that replies that arrived by then are still taken.
+    size_t kept = 0;
+    for (size_t i = 0; i < waiting.size(); ++i) {
+      ExchangeTask* t = waiting[i];
+      if (expired || (n > 0 && fds[i].revents != 0)) {
+        absl::StatusOr<short> events = t->conn->Step(*t->reader);
+        if (!Settle(*t, events)) continue;
+        if (expired) {
+          t->conn->MarkBroken();
+          t->status = absl::DeadlineExceededError(absl::StrCat(
+              "memcached ", t->conn->server(),
+              ": timed out waiting for a reply"));
+          continue;
+        }
+        fds[i].events = *events;
       }
-      return;
+      fds[kept] = pollfd{fds[i].fd, fds[i].events, 0};
+      waiting[kept++] = t;
     }
-    int n = ::poll(fds.data(), fds.size(), PollTimeoutMs(deadline));
-    if (n < 0 && errno != EINTR) {
-      for (ExchangeTask* t : waiting) {
-        t->conn->MarkBroken();
-        t->status = absl::InternalError(
-            absl::StrCat("memcached ", t->conn->server(), ": poll failed"));
-      }
-      return;
-    }
-    // Stepping a connection that is not ready costs one failed read; far
-    // cheaper than tracking readiness per task for the few servers a batch
-    // spans.
-    active = waiting;
+    fds.resize(kept);
+    waiting.resize(kept);
   }
 }
 

@@ -70,6 +70,9 @@ MemcachedBackend::MemcachedBackend(const MemcachedOptions& options,
       ring_(std::move(ring)) {
   ConnectOptions connect;
   connect.connect_timeout = options.connect_timeout;
+  // Half the operation timeout: a reply that has not come by then is waited
+  // for with poll, to the deadline exactly.
+  connect.blocking_read_timeout = options.timeout / 2;
   connect.tls = std::move(tls);
   connect.auth_user = options.auth_user;
   connect.auth_password = options.auth_password;
@@ -126,36 +129,63 @@ MemcachedBackend::CurrentLiveRing(absl::Time now) {
 }
 
 absl::Status MemcachedBackend::Call(
-    absl::string_view key, absl::Time deadline,
+    absl::string_view key, absl::Time deadline, Idempotent idempotent,
     absl::FunctionRef<void(std::string*)> encode,
     absl::FunctionRef<absl::Status(const MetaReply&)> handle) {
   KIVI_ASSIGN_OR_RETURN(Server * server, ServerFor(key, absl::Now()));
-  KIVI_ASSIGN_OR_RETURN(PooledConnection conn, server->Acquire(deadline));
-  encode(conn->request());
-  MetaReplyReader reader;
-  absl::Status status = conn->Exchange(reader, deadline);
-  server->Record(status);
-  if (!status.ok()) return status;
-  const MetaReply& reply = reader.reply();
-  if (IsErrorReply(reply)) {
-    // The server stays in sync after an error reply, but the request that
-    // caused it is not worth trusting the stream for.
-    conn->MarkBroken();
-    return ErrorReplyStatus(server->name(), key, reply);
+  ConnectionPool& pool = server->pool();
+  // An idempotent request skips the pool's liveness poll (one system call
+  // per request) and instead finds out that an idle connection died by
+  // sending on it: the server closes (EOF) or resets it before any reply
+  // byte. It is then sent once more, on a connection the pool checks. That
+  // is correct because the server never answered: either it never read the
+  // request (it had closed the connection while idle: restart, idle
+  // timeout), or it went away between executing it and replying, and
+  // executing an idempotent request a second time leaves the same state.
+  // Every other request keeps the poll and is never sent twice.
+  bool may_retry = idempotent == Idempotent::kYes;
+  while (true) {
+    bool connected = false;
+    absl::StatusOr<std::unique_ptr<Connection>> lent = pool.Acquire(
+        deadline, &connected,
+        may_retry ? ConnectionPool::Check::kNone
+                  : ConnectionPool::Check::kAlive);
+    if (!lent.ok()) {
+      if (connected) server->Record(lent.status());
+      return lent.status();
+    }
+    PooledConnection conn(&pool, *std::move(lent));
+    encode(conn->request());
+    MetaReplyReader reader;
+    absl::Status status = conn->Exchange(reader, deadline);
+    if (!status.ok() && may_retry && conn->pooled() &&
+        conn->ClosedBeforeReply()) {
+      may_retry = false;
+      continue;
+    }
+    server->Record(status);
+    if (!status.ok()) return status;
+    const MetaReply& reply = reader.reply();
+    if (IsErrorReply(reply)) {
+      // The server stays in sync after an error reply, but the request that
+      // caused it is not worth trusting the stream for.
+      conn->MarkBroken();
+      return ErrorReplyStatus(server->name(), key, reply);
+    }
+    status = handle(reply);
+    if (absl::IsInternal(status)) {
+      conn->MarkBroken();
+      return absl::InternalError(
+          absl::StrCat("memcached ", server->name(), ": ", status.message()));
+    }
+    return status;
   }
-  status = handle(reply);
-  if (absl::IsInternal(status)) {
-    conn->MarkBroken();
-    return absl::InternalError(
-        absl::StrCat("memcached ", server->name(), ": ", status.message()));
-  }
-  return status;
 }
 
 absl::StatusOr<std::string> MemcachedBackend::Get(absl::string_view key) {
   std::string value;
   KIVI_RETURN_IF_ERROR(Call(
-      key, absl::Now() + options_.timeout,
+      key, absl::Now() + options_.timeout, Idempotent::kYes,
       [&](std::string* out) { MetaCommand(out, "mg", key).Flag('v').End(); },
       [&](const MetaReply& reply) {
         if (reply.code == ReplyCode::kEN) return KeyNotFound(key);
@@ -170,8 +200,12 @@ absl::StatusOr<ReplyCode> MemcachedBackend::Store(
     absl::string_view key, absl::string_view value, absl::Duration ttl,
     char mode, uint64_t cas, absl::Time deadline) {
   ReplyCode code = ReplyCode::kHD;
+  // A plain set stores the same value twice; add, replace, append, prepend
+  // and compare-and-set could answer or store differently the second time.
+  const Idempotent idempotent =
+      mode == 'S' && cas == 0 ? Idempotent::kYes : Idempotent::kNo;
   KIVI_RETURN_IF_ERROR(Call(
-      key, deadline,
+      key, deadline, idempotent,
       [&](std::string* out) {
         MetaCommand cmd(out, "ms", key, value.size());
         // Append and prepend keep the item's TTL.
@@ -260,7 +294,7 @@ absl::Status MemcachedBackend::CompareAndSet(absl::string_view key,
 
 absl::Status MemcachedBackend::Delete(absl::string_view key) {
   return Call(
-      key, absl::Now() + options_.timeout,
+      key, absl::Now() + options_.timeout, Idempotent::kYes,
       [&](std::string* out) { MetaCommand(out, "md", key).End(); },
       [&](const MetaReply& reply) {
         if (reply.code == ReplyCode::kHD || reply.code == ReplyCode::kNF) {
@@ -305,7 +339,7 @@ absl::StatusOr<VersionedValue> MemcachedBackend::GetVersioned(
     absl::string_view key) {
   VersionedValue out;
   KIVI_RETURN_IF_ERROR(Call(
-      key, absl::Now() + options_.timeout,
+      key, absl::Now() + options_.timeout, Idempotent::kYes,
       [&](std::string* buf) {
         MetaCommand(buf, "mg", key).Flag('v').Flag('c').End();
       },
@@ -324,7 +358,7 @@ absl::StatusOr<VersionedValue> MemcachedBackend::GetVersioned(
 absl::Status MemcachedBackend::Touch(absl::string_view key,
                                      absl::Duration ttl) {
   return Call(
-      key, absl::Now() + options_.timeout,
+      key, absl::Now() + options_.timeout, Idempotent::kYes,
       [&](std::string* out) {
         MetaCommand(out, "mg", key).Int('T', WireTtl(ttl, absl::Now())).End();
       },
@@ -339,7 +373,7 @@ absl::StatusOr<std::string> MemcachedBackend::GetAndTouch(
     absl::string_view key, absl::Duration ttl) {
   std::string value;
   KIVI_RETURN_IF_ERROR(Call(
-      key, absl::Now() + options_.timeout,
+      key, absl::Now() + options_.timeout, Idempotent::kYes,
       [&](std::string* out) {
         MetaCommand(out, "mg", key)
             .Flag('v')

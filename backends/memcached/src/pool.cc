@@ -1,5 +1,6 @@
 #include "src/pool.h"
 
+#include <chrono>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -14,26 +15,30 @@ ConnectionPool::ConnectionPool(ServerAddress address, ConnectOptions options,
       max_idle_(max_idle) {}
 
 absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Acquire(
-    absl::Time deadline, bool* connected) {
+    absl::Time deadline, bool* connected, Check check) {
   if (connected != nullptr) *connected = false;
   {
-    absl::MutexLock lock(&mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     while (true) {
-      auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return !idle_.empty() || open_ < max_conns_;
-      };
-      if (!mu_.AwaitWithDeadline(absl::Condition(&available), deadline)) {
-        return absl::DeadlineExceededError(absl::StrCat(
-            "memcached ", address_.ToString(),
-            ": timed out waiting for a free connection (max_conns=",
-            max_conns_, ")"));
+      if (idle_.empty() && open_ >= max_conns_) {
+        ++waiting_;
+        const bool freed = freed_.wait_until(
+            lock, absl::ToChronoTime(deadline),
+            [this] { return !idle_.empty() || open_ < max_conns_; });
+        --waiting_;
+        if (!freed) {
+          return absl::DeadlineExceededError(absl::StrCat(
+              "memcached ", address_.ToString(),
+              ": timed out waiting for a free connection (max_conns=",
+              max_conns_, ")"));
+        }
       }
       if (idle_.empty()) break;
       std::unique_ptr<Connection> conn = std::move(idle_.back());
       idle_.pop_back();
       // An idle connection the server closed (restart, idle timeout) is
       // dropped here rather than failing the caller's request.
-      if (conn->Reusable()) return conn;
+      if (check == Check::kNone || conn->Reusable()) return conn;
       conn.reset();
       --open_;
     }
@@ -43,8 +48,9 @@ absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Acquire(
   absl::StatusOr<std::unique_ptr<Connection>> conn =
       Connection::Open(address_, options_, deadline);
   if (!conn.ok()) {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     --open_;
+    if (waiting_ > 0) freed_.notify_one();
   }
   return conn;
 }
@@ -52,18 +58,21 @@ absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Acquire(
 void ConnectionPool::Release(std::unique_ptr<Connection> conn) {
   // Liveness is checked when the connection is lent again, not here.
   bool keep = conn->Idle();
-  if (keep) conn->TrimBuffers();
   if (keep) {
-    absl::MutexLock lock(&mu_);
+    conn->TrimBuffers();
+    conn->set_pooled();
+    std::lock_guard<std::mutex> lock(mu_);
     if (static_cast<int>(idle_.size()) < max_idle_) {
       idle_.push_back(std::move(conn));
+      if (waiting_ > 0) freed_.notify_one();
       return;
     }
   }
   // Closed before its slot is freed, so max_conns is never exceeded.
   conn.reset();
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   --open_;
+  if (waiting_ > 0) freed_.notify_one();
 }
 
 absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::OpenDedicated(
