@@ -117,13 +117,13 @@ class MemcachedBackend : public Backend {
   // views are valid only inside `handle`.
   absl::Status Call(absl::string_view key, absl::Time deadline,
                     absl::FunctionRef<void(std::string*)> encode,
-                    absl::FunctionRef<absl::Status(const MetaReply&)> handle) {
-    return Call(key, deadline, Idempotent::kNo, encode, handle);
-  }
-  absl::Status Call(absl::string_view key, absl::Time deadline,
-                    Idempotent idempotent,
-                    absl::FunctionRef<void(std::string*)> encode,
                     absl::FunctionRef<absl::Status(const MetaReply&)> handle);
+  // The same; `encode` must give the request the O flag `opaque` when that
+  // is not empty (Token('O', opaque)), and the reply must echo it.
+  absl::Status Call(
+      absl::string_view key, absl::Time deadline, Idempotent idempotent,
+      absl::FunctionRef<void(std::string*, absl::string_view opaque)> encode,
+      absl::FunctionRef<absl::Status(const MetaReply&)> handle);
 
   // ms with mode `mode` ('S' set, 'E' add, 'R' replace, 'A' append,
   // 'P' prepend) and `cas` when non-zero; returns the reply code for the

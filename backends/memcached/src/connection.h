@@ -21,6 +21,7 @@
 #include <openssl/ssl.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -108,6 +109,10 @@ class Connection {
   bool pooled() const { return pooled_; }
   void set_pooled() { pooled_ = true; }
 
+  // A number that differs from those of this connection's last 2^32
+  // requests, for the opaque flag that ties a reply to its request.
+  uint32_t NextRequestId() { return ++requests_; }
+
   // Marks the stream as untrustworthy (e.g. a deadline passed mid-reply).
   void MarkBroken() { broken_ = true; }
 
@@ -154,6 +159,7 @@ class Connection {
   std::string server_;
   bool broken_ = false;
   bool pooled_ = false;
+  uint32_t requests_ = 0;
   // Plain TCP with blocking reads: the socket is in blocking mode, every
   // write and every non-blocking read passes MSG_DONTWAIT.
   bool blocking_reads_ = false;

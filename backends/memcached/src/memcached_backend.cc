@@ -129,8 +129,17 @@ MemcachedBackend::CurrentLiveRing(absl::Time now) {
 }
 
 absl::Status MemcachedBackend::Call(
-    absl::string_view key, absl::Time deadline, Idempotent idempotent,
+    absl::string_view key, absl::Time deadline,
     absl::FunctionRef<void(std::string*)> encode,
+    absl::FunctionRef<absl::Status(const MetaReply&)> handle) {
+  return Call(
+      key, deadline, Idempotent::kNo,
+      [encode](std::string* out, absl::string_view) { encode(out); }, handle);
+}
+
+absl::Status MemcachedBackend::Call(
+    absl::string_view key, absl::Time deadline, Idempotent idempotent,
+    absl::FunctionRef<void(std::string*, absl::string_view opaque)> encode,
     absl::FunctionRef<absl::Status(const MetaReply&)> handle) {
   KIVI_ASSIGN_OR_RETURN(Server * server, ServerFor(key, absl::Now()));
   ConnectionPool& pool = server->pool();
@@ -143,7 +152,12 @@ absl::Status MemcachedBackend::Call(
   // timeout), or it went away between executing it and replying, and
   // executing an idempotent request a second time leaves the same state.
   // Every other request keeps the poll and is never sent twice.
-  bool may_retry = idempotent == Idempotent::kYes;
+  //
+  // The poll also caught bytes a server sent unasked to an idle connection;
+  // without it, the request's opaque token, which the reply must echo,
+  // keeps such bytes from passing for the reply.
+  const bool tagged = idempotent == Idempotent::kYes;
+  bool may_retry = tagged;
   while (true) {
     bool connected = false;
     absl::StatusOr<std::unique_ptr<Connection>> lent = pool.Acquire(
@@ -155,8 +169,10 @@ absl::Status MemcachedBackend::Call(
       return lent.status();
     }
     PooledConnection conn(&pool, *std::move(lent));
-    encode(conn->request());
-    MetaReplyReader reader;
+    const absl::AlphaNum id(tagged ? conn->NextRequestId() : 0);
+    const absl::string_view opaque = tagged ? id.Piece() : absl::string_view();
+    encode(conn->request(), opaque);
+    MetaReplyReader reader(opaque);
     absl::Status status = conn->Exchange(reader, deadline);
     if (!status.ok() && may_retry && conn->pooled() &&
         conn->ClosedBeforeReply()) {
@@ -186,7 +202,9 @@ absl::StatusOr<std::string> MemcachedBackend::Get(absl::string_view key) {
   std::string value;
   KIVI_RETURN_IF_ERROR(Call(
       key, absl::Now() + options_.timeout, Idempotent::kYes,
-      [&](std::string* out) { MetaCommand(out, "mg", key).Flag('v').End(); },
+      [&](std::string* out, absl::string_view opaque) {
+        MetaCommand(out, "mg", key).Flag('v').Token('O', opaque).End();
+      },
       [&](const MetaReply& reply) {
         if (reply.code == ReplyCode::kEN) return KeyNotFound(key);
         if (reply.code != ReplyCode::kVA) return UnexpectedReply(key, reply);
@@ -206,7 +224,7 @@ absl::StatusOr<ReplyCode> MemcachedBackend::Store(
       mode == 'S' && cas == 0 ? Idempotent::kYes : Idempotent::kNo;
   KIVI_RETURN_IF_ERROR(Call(
       key, deadline, idempotent,
-      [&](std::string* out) {
+      [&](std::string* out, absl::string_view opaque) {
         MetaCommand cmd(out, "ms", key, value.size());
         // Append and prepend keep the item's TTL.
         if (mode != 'A' && mode != 'P') {
@@ -214,6 +232,7 @@ absl::StatusOr<ReplyCode> MemcachedBackend::Store(
         }
         if (mode != 'S') cmd.Token('M', absl::string_view(&mode, 1));
         if (cas != 0) cmd.Uint('C', cas);
+        if (!opaque.empty()) cmd.Token('O', opaque);
         cmd.EndWithData(value);
       },
       [&](const MetaReply& reply) {
@@ -295,7 +314,9 @@ absl::Status MemcachedBackend::CompareAndSet(absl::string_view key,
 absl::Status MemcachedBackend::Delete(absl::string_view key) {
   return Call(
       key, absl::Now() + options_.timeout, Idempotent::kYes,
-      [&](std::string* out) { MetaCommand(out, "md", key).End(); },
+      [&](std::string* out, absl::string_view opaque) {
+        MetaCommand(out, "md", key).Token('O', opaque).End();
+      },
       [&](const MetaReply& reply) {
         if (reply.code == ReplyCode::kHD || reply.code == ReplyCode::kNF) {
           return absl::OkStatus();
@@ -340,8 +361,12 @@ absl::StatusOr<VersionedValue> MemcachedBackend::GetVersioned(
   VersionedValue out;
   KIVI_RETURN_IF_ERROR(Call(
       key, absl::Now() + options_.timeout, Idempotent::kYes,
-      [&](std::string* buf) {
-        MetaCommand(buf, "mg", key).Flag('v').Flag('c').End();
+      [&](std::string* buf, absl::string_view opaque) {
+        MetaCommand(buf, "mg", key)
+            .Flag('v')
+            .Flag('c')
+            .Token('O', opaque)
+            .End();
       },
       [&](const MetaReply& reply) {
         if (reply.code == ReplyCode::kEN) return KeyNotFound(key);
@@ -359,8 +384,11 @@ absl::Status MemcachedBackend::Touch(absl::string_view key,
                                      absl::Duration ttl) {
   return Call(
       key, absl::Now() + options_.timeout, Idempotent::kYes,
-      [&](std::string* out) {
-        MetaCommand(out, "mg", key).Int('T', WireTtl(ttl, absl::Now())).End();
+      [&](std::string* out, absl::string_view opaque) {
+        MetaCommand(out, "mg", key)
+            .Int('T', WireTtl(ttl, absl::Now()))
+            .Token('O', opaque)
+            .End();
       },
       [&](const MetaReply& reply) {
         if (reply.code == ReplyCode::kEN) return KeyNotFound(key);
@@ -374,10 +402,11 @@ absl::StatusOr<std::string> MemcachedBackend::GetAndTouch(
   std::string value;
   KIVI_RETURN_IF_ERROR(Call(
       key, absl::Now() + options_.timeout, Idempotent::kYes,
-      [&](std::string* out) {
+      [&](std::string* out, absl::string_view opaque) {
         MetaCommand(out, "mg", key)
             .Flag('v')
             .Int('T', WireTtl(ttl, absl::Now()))
+            .Token('O', opaque)
             .End();
       },
       [&](const MetaReply& reply) {

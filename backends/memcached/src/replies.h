@@ -24,10 +24,17 @@ inline constexpr size_t kMaxReplyValueBytes = size_t{1} << 30;
 // to the pool.
 class MetaReplyReader : public ReplyReader {
  public:
+  // With a non-empty `opaque` (the request's O flag), a reply that is not
+  // an error line must echo it: anything else answers some other request,
+  // and the stream is out of step (malformed).
+  explicit MetaReplyReader(absl::string_view opaque = absl::string_view())
+      : opaque_(opaque) {}
+
   absl::StatusOr<bool> Consume(absl::string_view in, size_t* consumed) override;
   const MetaReply& reply() const { return reply_; }
 
  private:
+  absl::string_view opaque_;
   MetaReply reply_;
 };
 
