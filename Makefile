@@ -6,7 +6,7 @@ BUILD_TYPE ?= RelWithDebInfo
 LISTEN ?= 127.0.0.1:7070
 BACKEND ?= memory://
 
-.PHONY: all deps configure build test run clean
+.PHONY: all deps configure build test run bench clean
 
 all: build
 
@@ -28,6 +28,13 @@ test: build
 # $(BUILD_DIR)/tools/kivi --backend=grpc://$(LISTEN) ...
 run: build
 	$(BUILD_DIR)/server/kivi-server --listen=$(LISTEN) --backend=$(BACKEND)
+
+# Benchmarks (issue 5): own memcached servers, kivi-server and a bare gRPC
+# echo server on loopback; kivi vs libmemcached vs a raw-socket floor.
+# Writes bench/results/{latest.json,summary.md,chart.svg} in under ten
+# minutes. BENCH_QUICK=1 for a three-minute smoke run.
+bench: build
+	bash bench/run.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

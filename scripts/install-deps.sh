@@ -15,6 +15,7 @@ PACKAGES=(
   libzstd-dev libssl-dev openssl
   memcached libmemcached-dev
   procps
+  gnuplot-nox valgrind strace linux-perf
 )
 
 missing=()
