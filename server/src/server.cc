@@ -68,6 +68,8 @@ Server::~Server() {
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   // Everything that can be wrong with the options is found before a port
   // is bound, the files before the backend is even opened.
+  // Before the first use of OpenSSL (certificates, the token's digest).
+  KeepOpenSslUntilExit();
   KIVI_RETURN_IF_ERROR(CheckLimits(options.limits));
   KIVI_RETURN_IF_ERROR(CheckExposure(options));
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =

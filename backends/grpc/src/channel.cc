@@ -9,6 +9,8 @@
 #include <string>
 #include <utility>
 
+#include <openssl/crypto.h>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -38,6 +40,10 @@ absl::Status FileError(absl::string_view role, const std::string& path,
 bool IsTokenByte(char c) { return c > ' ' && c < 0x7f; }
 
 }  // namespace
+
+void KeepOpenSslUntilExit() {
+  OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
+}
 
 absl::StatusOr<std::string> ReadCredentialFile(absl::string_view role,
                                                const std::string& path) {
@@ -106,6 +112,7 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> NewClientChannel(
     return absl::InvalidArgumentError(absl::StrCat(
         "a client certificate for ", target, " needs both cert and key files"));
   }
+  KeepOpenSslUntilExit();
   grpc::SslCredentialsOptions ssl;
   if (!tls.ca_file.empty()) {
     absl::StatusOr<std::string> ca = ReadCredentialFile("ca", tls.ca_file);

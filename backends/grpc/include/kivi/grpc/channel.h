@@ -33,6 +33,14 @@ absl::StatusOr<std::string> ReadCredentialFile(absl::string_view role,
 absl::StatusOr<std::string> ReadTokenFile(absl::string_view role,
                                           const std::string& path);
 
+// Stops OpenSSL from tearing itself down in an exit handler, unless
+// OpenSSL was initialised before. gRPC's threads may still be running when
+// a process exits; one that used TLS and is ending at that moment would
+// use OpenSSL's freed locks and crash the exit (seen as SIGSEGV in
+// OPENSSL_cleanup). Leaving OpenSSL's memory to the OS is harmless.
+// NewClientChannel calls this for TLS channels, kivi-server at start.
+void KeepOpenSslUntilExit();
+
 // TLS settings of a client channel.
 struct ClientTlsOptions {
   // Speak TLS. The other fields require it.
