@@ -93,7 +93,8 @@ class MemcachedBackend : public Backend {
   // Lends each group a connection, lets `encode` write its request and set
   // its reader, then runs every group in one poll loop by `deadline`. A
   // group whose connection could not be had has a non-OK status and no
-  // exchange.
+  // exchange. Requests must be idempotent: a group whose idle connection
+  // the server had closed is encoded and run once more.
   void RunGroups(std::vector<BatchGroup>& groups, absl::Time deadline,
                  absl::FunctionRef<void(BatchGroup&, std::string*)> encode);
 

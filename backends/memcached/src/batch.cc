@@ -13,6 +13,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "kivi/key_rules.h"
@@ -34,39 +35,47 @@ absl::string_view TextErrorCode(TextReplyKind kind) {
   }
 }
 
-// Reads a classic get's VALUE items into `found` until END.
+// Reads a classic get's VALUE items into `found` until END. Every key must
+// be one of the group's; memcached answers in request order, so each is
+// looked for after the previous one first, and by hash only if the server
+// answers out of order.
 class MultiGetReader : public ReplyReader {
  public:
-  MultiGetReader(absl::string_view server,
-                 absl::flat_hash_set<absl::string_view> keys,
+  MultiGetReader(absl::string_view server, absl::Span<const std::string> keys,
+                 const std::vector<size_t>& items,
                  absl::flat_hash_map<std::string, std::string>* found)
-      : server_(server), keys_(std::move(keys)), found_(found) {}
+      : server_(server), keys_(keys), items_(items), found_(found) {}
 
   absl::StatusOr<bool> Consume(absl::string_view in,
                                size_t* consumed) override {
     *consumed = 0;
     while (true) {
-      TextReply reply;
-      ParseResult r =
-          ParseTextReply(in.substr(*consumed), kMaxReplyValueBytes, &reply);
+      const absl::string_view rest = in.substr(*consumed);
+      ParseResult r;
+      if (!ParseCommonTextReply(rest, kMaxReplyValueBytes, &reply_, &r)) {
+        r = ParseTextReply(rest, kMaxReplyValueBytes, &reply_);
+      }
       if (r.state == ParseState::kMalformed) return absl::InternalError(r.error);
       if (r.state == ParseState::kIncomplete) return false;
       *consumed += r.consumed;
-      switch (reply.kind) {
-        case TextReplyKind::kValue:
-          if (!keys_.contains(reply.key)) {
+      switch (reply_.kind) {
+        case TextReplyKind::kValue: {
+          if (!Asked(reply_.key)) {
             return absl::InternalError(absl::StrCat(
-                "VALUE for key ", QuoteKey(reply.key), " that was not asked"));
+                "VALUE for key ", QuoteKey(reply_.key), " that was not asked"));
           }
-          (*found_)[reply.key] = std::string(reply.data);
+          auto [it, added] = found_->try_emplace(
+              reply_.key, reply_.data.data(), reply_.data.size());
+          if (!added) it->second.assign(reply_.data.data(), reply_.data.size());
           break;
+        }
         case TextReplyKind::kEnd:
           return true;
         case TextReplyKind::kError:
         case TextReplyKind::kClientError:
         case TextReplyKind::kServerError:
-          error_ = ErrorReplyStatus(server_, "", TextErrorCode(reply.kind),
-                                    reply.text);
+          error_ = ErrorReplyStatus(server_, "", TextErrorCode(reply_.kind),
+                                    reply_.text);
           return true;
         default:
           return absl::InternalError("unexpected reply line to get");
@@ -77,9 +86,29 @@ class MultiGetReader : public ReplyReader {
   const absl::Status& error() const { return error_; }
 
  private:
+  bool Asked(absl::string_view key) {
+    if (!out_of_order_) {
+      for (size_t j = next_; j < items_.size(); ++j) {
+        if (keys_[items_[j]] == key) {
+          next_ = j + 1;
+          return true;
+        }
+      }
+      out_of_order_ = true;
+      asked_.reserve(items_.size());
+      for (size_t i : items_) asked_.insert(keys_[i]);
+    }
+    return asked_.contains(key);
+  }
+
   absl::string_view server_;
-  absl::flat_hash_set<absl::string_view> keys_;
+  absl::Span<const std::string> keys_;
+  const std::vector<size_t>& items_;
   absl::flat_hash_map<std::string, std::string>* found_;
+  TextReply reply_;
+  size_t next_ = 0;  // In items_: where the next key is looked for first.
+  bool out_of_order_ = false;
+  absl::flat_hash_set<absl::string_view> asked_;  // Once out of order.
   absl::Status error_;
 };
 
@@ -131,20 +160,42 @@ std::vector<MemcachedBackend::BatchGroup> MemcachedBackend::GroupByServer(
     size_t n, absl::FunctionRef<absl::string_view(size_t)> key_of,
     absl::FunctionRef<void(size_t, const absl::Status&)> fail) {
   std::vector<BatchGroup> groups;
-  absl::flat_hash_map<Server*, size_t> group_of;
-  absl::Time now = absl::Now();
+  const absl::Time now = absl::Now();
+  // Per ring server: its group, once admitted (one health check per server
+  // per batch, not per key), or kDown.
+  constexpr int kUnseen = -1;
+  constexpr int kDown = -2;
+  absl::InlinedVector<int, 8> group_of(servers_.size(), kUnseen);
+  auto group_index = [&](Server* server) -> size_t {
+    for (size_t g = 0; g < groups.size(); ++g) {
+      if (groups[g].server == server) return g;
+    }
+    groups.emplace_back();
+    groups.back().server = server;
+    if (servers_.size() == 1) groups.back().items.reserve(n);
+    return groups.size() - 1;
+  };
   for (size_t i = 0; i < n; ++i) {
-    absl::StatusOr<Server*> server = ServerFor(key_of(i), now);
+    const absl::string_view key = key_of(i);
+    const size_t owner = ring_.Pick(key);
+    int& slot = group_of[owner];
+    if (slot == kUnseen) {
+      Server* server = servers_[owner].get();
+      slot = server->Admit(now).ok() ? static_cast<int>(group_index(server))
+                                     : kDown;
+    }
+    if (slot != kDown) {
+      groups[static_cast<size_t>(slot)].items.push_back(i);
+      continue;
+    }
+    // The owner is down: ServerFor fails the key or, with failover=rehash,
+    // names a live server.
+    absl::StatusOr<Server*> server = ServerFor(key, now);
     if (!server.ok()) {
       fail(i, server.status());
       continue;
     }
-    auto [it, added] = group_of.try_emplace(*server, groups.size());
-    if (added) {
-      groups.emplace_back();
-      groups.back().server = *server;
-    }
-    groups[it->second].items.push_back(i);
+    groups[group_index(*server)].items.push_back(i);
   }
   return groups;
 }
@@ -152,51 +203,78 @@ std::vector<MemcachedBackend::BatchGroup> MemcachedBackend::GroupByServer(
 void MemcachedBackend::RunGroups(
     std::vector<BatchGroup>& groups, absl::Time deadline,
     absl::FunctionRef<void(BatchGroup&, std::string*)> encode) {
-  std::vector<ExchangeTask> tasks;
-  std::vector<BatchGroup*> running;
-  for (BatchGroup& g : groups) {
-    absl::StatusOr<PooledConnection> conn = g.server->Acquire(deadline);
-    if (!conn.ok()) {
-      g.status = conn.status();
-      continue;
+  // Every batch request is idempotent (get, plain set, delete), so, as in
+  // Call, idle connections are lent without the liveness poll, and a group
+  // whose idle connection the server had closed (EOF or reset before any
+  // reply byte) runs once more on a connection the pool checks.
+  std::vector<BatchGroup*> pending;
+  pending.reserve(groups.size());
+  for (BatchGroup& g : groups) pending.push_back(&g);
+  for (bool first = true; !pending.empty(); first = false) {
+    std::vector<ExchangeTask> tasks;
+    std::vector<BatchGroup*> running;
+    tasks.reserve(pending.size());
+    running.reserve(pending.size());
+    for (BatchGroup* g : pending) {
+      g->conn.reset();
+      ConnectionPool& pool = g->server->pool();
+      bool connected = false;
+      absl::StatusOr<std::unique_ptr<Connection>> lent = pool.Acquire(
+          deadline, &connected,
+          first ? ConnectionPool::Check::kNone : ConnectionPool::Check::kAlive);
+      if (!lent.ok()) {
+        if (connected) g->server->Record(lent.status());
+        g->status = lent.status();
+        continue;
+      }
+      g->conn.emplace(&pool, *std::move(lent));
+      encode(*g, (*g->conn)->request());
+      tasks.push_back(ExchangeTask{g->conn->get(), g->reader.get(), {}});
+      running.push_back(g);
     }
-    g.conn.emplace(*std::move(conn));
-    encode(g, (*g.conn)->request());
-    tasks.push_back(ExchangeTask{g.conn->get(), g.reader.get(), {}});
-    running.push_back(&g);
-  }
-  RunExchanges(absl::MakeSpan(tasks), deadline);
-  for (size_t i = 0; i < tasks.size(); ++i) {
-    absl::Status status = tasks[i].status;
-    if (status.ok() && !tasks[i].conn->Idle()) {
-      // Bytes after the last expected reply were never asked for: the
-      // stream is corrupt, and so may be the replies.
-      tasks[i].conn->MarkBroken();
-      status = absl::UnavailableError(
-          absl::StrCat("memcached ", running[i]->server->name(),
-                       ": unexpected bytes after the replies"));
+    RunExchanges(absl::MakeSpan(tasks), deadline);
+    pending.clear();
+    for (size_t i = 0; i < tasks.size(); ++i) {
+      Connection* conn = tasks[i].conn;
+      absl::Status status = tasks[i].status;
+      if (first && !status.ok() && conn->pooled() &&
+          conn->ClosedBeforeReply()) {
+        pending.push_back(running[i]);
+        continue;
+      }
+      if (status.ok() && !conn->Idle()) {
+        // Bytes after the last expected reply were never asked for: the
+        // stream is corrupt, and so may be the replies.
+        conn->MarkBroken();
+        status = absl::UnavailableError(
+            absl::StrCat("memcached ", running[i]->server->name(),
+                         ": unexpected bytes after the replies"));
+      }
+      running[i]->status = status;
+      running[i]->server->Record(status);
     }
-    running[i]->status = status;
-    running[i]->server->Record(status);
   }
 }
 
 absl::StatusOr<BatchGetResult> MemcachedBackend::BatchGet(
     absl::Span<const std::string> keys) {
   BatchGetResult result;
+  result.found.reserve(keys.size());
   absl::Time deadline = absl::Now() + options_.timeout;
   std::vector<BatchGroup> groups = GroupByServer(
       keys.size(), [&](size_t i) { return absl::string_view(keys[i]); },
       [&](size_t i, const absl::Status& s) { result.failed[keys[i]] = s; });
   RunGroups(groups, deadline, [&](BatchGroup& g, std::string* out) {
+    g.reader = std::make_unique<MultiGetReader>(g.server->name(), keys,
+                                                g.items, &result.found);
+    if (g.items.size() == keys.size()) {
+      // One server: the batch's own keys, in order.
+      AppendClassicGet(out, keys, /*with_cas=*/false);
+      return;
+    }
     std::vector<absl::string_view> group_keys;
     group_keys.reserve(g.items.size());
     for (size_t i : g.items) group_keys.push_back(keys[i]);
-    g.reader = std::make_unique<MultiGetReader>(
-        g.server->name(),
-        absl::flat_hash_set<absl::string_view>(group_keys.begin(),
-                                               group_keys.end()),
-        &result.found);
     AppendClassicGet(out, absl::MakeConstSpan(group_keys), /*with_cas=*/false);
   });
   for (BatchGroup& g : groups) {

@@ -165,6 +165,11 @@ absl::Status Connection::PeerClosed(absl::Status status) {
 }
 
 absl::Status Connection::WriteSome(short* want) {
+  if (out_sent_ == 0 && !out_.empty()) {
+    // A new request: nothing of its reply has come yet.
+    got_reply_bytes_ = false;
+    closed_before_reply_ = false;
+  }
   while (out_sent_ < out_.size()) {
     const char* data = out_.data() + out_sent_;
     size_t len = out_.size() - out_sent_;
@@ -314,8 +319,6 @@ absl::StatusOr<short> Connection::Advance(ReplyReader& reader, bool read,
 }
 
 absl::Status Connection::Exchange(ReplyReader& reader, absl::Time deadline) {
-  got_reply_bytes_ = false;
-  closed_before_reply_ = false;
   while (true) {
     absl::StatusOr<short> events = Advance(reader, true, deadline);
     if (!events.ok()) return events.status();

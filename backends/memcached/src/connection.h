@@ -98,10 +98,11 @@ class Connection {
   // nothing yet.
   absl::StatusOr<short> Step(ReplyReader& reader, bool read = true);
 
-  // True when the last Exchange failed because the server had closed or
-  // reset the connection before any byte of a reply arrived: the server
-  // never answered, and for an idle connection that means it was dead
-  // before the request was sent (memcached restarted, idle timeout).
+  // True when the last exchange (Exchange, or Steps since the request was
+  // appended) failed because the server had closed or reset the connection
+  // before any byte of a reply arrived: the server never answered, and for
+  // an idle connection that means it was dead before the request was sent
+  // (memcached restarted, idle timeout).
   bool ClosedBeforeReply() const { return closed_before_reply_; }
 
   // Whether the connection served earlier requests and waited in the pool
@@ -164,8 +165,8 @@ class Connection {
   // write and every non-blocking read passes MSG_DONTWAIT.
   bool blocking_reads_ = false;
   absl::Duration read_timeout_;
-  // Per Exchange: whether any reply byte arrived; whether the server closed
-  // the connection before one did.
+  // Since the current request started: whether any reply byte arrived;
+  // whether the server closed the connection before one did.
   bool got_reply_bytes_ = false;
   bool closed_before_reply_ = false;
 

@@ -1,6 +1,8 @@
 #include "src/replies.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -11,13 +13,8 @@ namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-// The replies to single-key requests nearly always read
-// "<code>[ <size>][ O<digits>]\r\n" (code HD, EN, NF, NS, EX, or VA with its
-// size and data block). This parses exactly that form, a subset of what
-// ParseMetaReply accepts, with the same result, in a fraction of its
-// instructions; it returns false for anything else (error lines, other
-// flags, extra spaces, an incomplete line, an oversized value), which then
-// goes to ParseMetaReply.
+}  // namespace
+
 bool ParseCommonMetaReply(absl::string_view in, size_t max_value_bytes,
                           MetaReply* out, ParseResult* result) {
   const char* p = in.data();
@@ -90,7 +87,57 @@ bool ParseCommonMetaReply(absl::string_view in, size_t max_value_bytes,
   return true;
 }
 
-}  // namespace
+bool ParseCommonTextReply(absl::string_view in, size_t max_value_bytes,
+                          TextReply* out, ParseResult* result) {
+  constexpr absl::string_view kEnd = "END\r\n";
+  constexpr absl::string_view kValue = "VALUE ";
+  if (in.substr(0, kEnd.size()) == kEnd) {
+    *out = TextReply();
+    out->kind = TextReplyKind::kEnd;
+    result->state = ParseState::kComplete;
+    result->consumed = kEnd.size();
+    return true;
+  }
+  if (in.substr(0, kValue.size()) != kValue) return false;
+  const char* const begin = in.data();
+  // Within the longest line ParseTextReply accepts, so that a line it
+  // would refuse as too long is never taken here.
+  const char* const end = begin + std::min(in.size(), kMaxLineBytes + 2);
+  const char* p = begin + kValue.size();
+  const char* const key = p;
+  while (p < end && static_cast<unsigned char>(*p) > ' ' && *p != 0x7f) ++p;
+  if (p == key || p == end || *p != ' ') return false;
+  const absl::string_view key_view(key, static_cast<size_t>(p - key));
+  uint64_t numbers[2] = {0, 0};  // <flags> <bytes>
+  for (uint64_t& number : numbers) {
+    if (*p++ != ' ') return false;
+    const char* digits = p;
+    while (p < end && IsDigit(*p) && p - digits < 10) {
+      number = number * 10 + static_cast<uint64_t>(*p++ - '0');
+    }
+    if (p == digits || p == end) return false;
+  }
+  const uint64_t flags = numbers[0];
+  const uint64_t size = numbers[1];
+  if (flags > std::numeric_limits<uint32_t>::max() || size > max_value_bytes ||
+      end - p < 2 || p[0] != '\r' || p[1] != '\n') {
+    return false;
+  }
+  const size_t line = static_cast<size_t>(p + 2 - begin);
+  if (in.size() - line < size + 2) {
+    *result = ParseResult();  // kIncomplete: the block has not all come.
+    return true;
+  }
+  if (in[line + size] != '\r' || in[line + size + 1] != '\n') return false;
+  *out = TextReply();
+  out->kind = TextReplyKind::kValue;
+  out->key = key_view;
+  out->client_flags = static_cast<uint32_t>(flags);
+  out->data = in.substr(line, size);
+  result->state = ParseState::kComplete;
+  result->consumed = line + size + 2;
+  return true;
+}
 
 absl::StatusOr<bool> MetaReplyReader::Consume(absl::string_view in,
                                               size_t* consumed) {

@@ -48,6 +48,21 @@ class TextReplyReader : public ReplyReader {
   TextReply reply_;
 };
 
+// Fast paths for the replies nearly every request gets, each parsing one
+// exact form in a fraction of the general parser's instructions:
+//   meta: "<code>[ <size>][ O<digits>]\r\n" with code HD, EN, NF, NS, EX,
+//         or VA followed by its size and data block;
+//   text: "VALUE <key> <flags> <bytes>\r\n" and its data block, or "END\r\n".
+// What they accept, ParseMetaReply / ParseTextReply accept too, with the
+// same reply and ParseResult (kComplete, or kIncomplete while a data block
+// is arriving). They return false for anything else (error lines, other
+// flags or fields, extra spaces, incomplete lines, oversized values): the
+// caller then runs the general parser.
+bool ParseCommonMetaReply(absl::string_view in, size_t max_value_bytes,
+                          MetaReply* out, ParseResult* result);
+bool ParseCommonTextReply(absl::string_view in, size_t max_value_bytes,
+                          TextReply* out, ParseResult* result);
+
 // True for ERROR / CLIENT_ERROR / SERVER_ERROR meta replies.
 bool IsErrorReply(const MetaReply& reply);
 
