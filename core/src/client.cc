@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "kivi/status_macros.h"
@@ -68,6 +69,11 @@ absl::Status Client::Set(absl::string_view key, absl::string_view value,
 }
 
 absl::StatusOr<std::string> Client::Get(absl::string_view key) {
+  // Without a namespace the caller's key is the backend's: no copy.
+  if (options_.key_namespace.empty()) {
+    KIVI_RETURN_IF_ERROR(ValidateKey(key, key));
+    return backend_->Get(key);
+  }
   std::string full;
   KIVI_RETURN_IF_ERROR(PrepareKey(key, &full));
   return backend_->Get(full);
@@ -97,17 +103,33 @@ absl::StatusOr<std::vector<std::string>> Client::List(
 
 absl::StatusOr<BatchGetResult> Client::BatchGet(
     absl::Span<const std::string> keys) {
+  absl::flat_hash_set<absl::string_view> seen;
+  seen.reserve(keys.size());
+  if (options_.key_namespace.empty()) {
+    // The caller's keys are the backend's: passed as they are unless some
+    // repeat.
+    bool unique = true;
+    for (const std::string& key : keys) {
+      KIVI_RETURN_IF_ERROR(ValidateKey(key, key));
+      unique = seen.insert(key).second && unique;
+    }
+    if (unique) return backend_->BatchGet(keys);
+    std::vector<std::string> distinct;
+    distinct.reserve(seen.size());
+    seen.clear();
+    for (const std::string& key : keys) {
+      if (seen.insert(key).second) distinct.push_back(key);
+    }
+    return backend_->BatchGet(distinct);
+  }
   std::vector<std::string> full_keys;
   full_keys.reserve(keys.size());
-  absl::flat_hash_map<absl::string_view, bool> seen;
-  seen.reserve(keys.size());
   std::string full;
   for (const std::string& key : keys) {
     KIVI_RETURN_IF_ERROR(PrepareKey(key, &full));
-    if (seen.emplace(key, true).second) full_keys.push_back(full);
+    if (seen.insert(key).second) full_keys.push_back(full);
   }
   KIVI_ASSIGN_OR_RETURN(BatchGetResult raw, backend_->BatchGet(full_keys));
-  if (options_.key_namespace.empty()) return raw;
   BatchGetResult out;
   out.found.reserve(raw.found.size());
   for (auto& [k, v] : raw.found) {
