@@ -133,15 +133,16 @@ absl::Status MemcachedBackend::Call(
     absl::FunctionRef<void(std::string*)> encode,
     absl::FunctionRef<absl::Status(const MetaReply&)> handle) {
   return Call(
-      key, deadline, Idempotent::kNo,
+      key, absl::Now(), deadline, Idempotent::kNo,
       [encode](std::string* out, absl::string_view) { encode(out); }, handle);
 }
 
 absl::Status MemcachedBackend::Call(
-    absl::string_view key, absl::Time deadline, Idempotent idempotent,
+    absl::string_view key, absl::Time now, absl::Time deadline,
+    Idempotent idempotent,
     absl::FunctionRef<void(std::string*, absl::string_view opaque)> encode,
     absl::FunctionRef<absl::Status(const MetaReply&)> handle) {
-  KIVI_ASSIGN_OR_RETURN(Server * server, ServerFor(key, absl::Now()));
+  KIVI_ASSIGN_OR_RETURN(Server * server, ServerFor(key, now));
   ConnectionPool& pool = server->pool();
   // An idempotent request skips the pool's liveness poll (one system call
   // per request) and instead finds out that an idle connection died by
@@ -179,6 +180,14 @@ absl::Status MemcachedBackend::Call(
       may_retry = false;
       continue;
     }
+    if (status.ok() && !conn->Idle()) {
+      // One request is in flight per connection, so bytes after its reply
+      // were never asked for: the stream is corrupt, and so may be the
+      // reply.
+      conn->MarkBroken();
+      status = absl::UnavailableError(absl::StrCat(
+          "memcached ", server->name(), ": unexpected bytes after the reply"));
+    }
     server->Record(status);
     if (!status.ok()) return status;
     const MetaReply& reply = reader.reply();
@@ -200,8 +209,9 @@ absl::Status MemcachedBackend::Call(
 
 absl::StatusOr<std::string> MemcachedBackend::Get(absl::string_view key) {
   std::string value;
+  const absl::Time now = absl::Now();
   KIVI_RETURN_IF_ERROR(Call(
-      key, absl::Now() + options_.timeout, Idempotent::kYes,
+      key, now, now + options_.timeout, Idempotent::kYes,
       [&](std::string* out, absl::string_view opaque) {
         MetaCommand(out, "mg", key).Flag('v').Token('O', opaque).End();
       },
@@ -217,19 +227,23 @@ absl::StatusOr<std::string> MemcachedBackend::Get(absl::string_view key) {
 absl::StatusOr<ReplyCode> MemcachedBackend::Store(
     absl::string_view key, absl::string_view value, absl::Duration ttl,
     char mode, uint64_t cas, absl::Time deadline) {
+  return Store(key, value, ttl, mode, cas, absl::Now(), deadline);
+}
+
+absl::StatusOr<ReplyCode> MemcachedBackend::Store(
+    absl::string_view key, absl::string_view value, absl::Duration ttl,
+    char mode, uint64_t cas, absl::Time now, absl::Time deadline) {
   ReplyCode code = ReplyCode::kHD;
   // A plain set stores the same value twice; add, replace, append, prepend
   // and compare-and-set could answer or store differently the second time.
   const Idempotent idempotent =
       mode == 'S' && cas == 0 ? Idempotent::kYes : Idempotent::kNo;
   KIVI_RETURN_IF_ERROR(Call(
-      key, deadline, idempotent,
+      key, now, deadline, idempotent,
       [&](std::string* out, absl::string_view opaque) {
         MetaCommand cmd(out, "ms", key, value.size());
         // Append and prepend keep the item's TTL.
-        if (mode != 'A' && mode != 'P') {
-          cmd.Int('T', WireTtl(ttl, absl::Now()));
-        }
+        if (mode != 'A' && mode != 'P') cmd.Int('T', WireTtl(ttl, now));
         if (mode != 'S') cmd.Token('M', absl::string_view(&mode, 1));
         if (cas != 0) cmd.Uint('C', cas);
         if (!opaque.empty()) cmd.Token('O', opaque);
@@ -253,9 +267,10 @@ absl::StatusOr<ReplyCode> MemcachedBackend::Store(
 absl::Status MemcachedBackend::Set(absl::string_view key,
                                    absl::string_view value,
                                    absl::Duration ttl) {
+  const absl::Time now = absl::Now();
   KIVI_ASSIGN_OR_RETURN(
       ReplyCode code,
-      Store(key, value, ttl, 'S', 0, absl::Now() + options_.timeout));
+      Store(key, value, ttl, 'S', 0, now, now + options_.timeout));
   if (code != ReplyCode::kHD) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "memcached did not store key ", QuoteKey(key), " (",
@@ -267,9 +282,10 @@ absl::Status MemcachedBackend::Set(absl::string_view key,
 absl::Status MemcachedBackend::Add(absl::string_view key,
                                    absl::string_view value,
                                    absl::Duration ttl) {
+  const absl::Time now = absl::Now();
   KIVI_ASSIGN_OR_RETURN(
       ReplyCode code,
-      Store(key, value, ttl, 'E', 0, absl::Now() + options_.timeout));
+      Store(key, value, ttl, 'E', 0, now, now + options_.timeout));
   if (code == ReplyCode::kNS) {
     return absl::AlreadyExistsError(
         absl::StrCat("key ", QuoteKey(key), " already exists"));
@@ -280,9 +296,10 @@ absl::Status MemcachedBackend::Add(absl::string_view key,
 absl::Status MemcachedBackend::Replace(absl::string_view key,
                                        absl::string_view value,
                                        absl::Duration ttl) {
+  const absl::Time now = absl::Now();
   KIVI_ASSIGN_OR_RETURN(
       ReplyCode code,
-      Store(key, value, ttl, 'R', 0, absl::Now() + options_.timeout));
+      Store(key, value, ttl, 'R', 0, now, now + options_.timeout));
   if (code == ReplyCode::kNS) return KeyNotFound(key);
   return absl::OkStatus();
 }
@@ -296,9 +313,10 @@ absl::Status MemcachedBackend::CompareAndSet(absl::string_view key,
     return absl::AbortedError(absl::StrCat(
         "key ", QuoteKey(key), " was modified (version 0 never matches)"));
   }
+  const absl::Time now = absl::Now();
   KIVI_ASSIGN_OR_RETURN(
       ReplyCode code,
-      Store(key, value, ttl, 'S', version, absl::Now() + options_.timeout));
+      Store(key, value, ttl, 'S', version, now, now + options_.timeout));
   switch (code) {
     case ReplyCode::kEX:
       return absl::AbortedError(absl::StrCat(
@@ -312,8 +330,9 @@ absl::Status MemcachedBackend::CompareAndSet(absl::string_view key,
 }
 
 absl::Status MemcachedBackend::Delete(absl::string_view key) {
+  const absl::Time now = absl::Now();
   return Call(
-      key, absl::Now() + options_.timeout, Idempotent::kYes,
+      key, now, now + options_.timeout, Idempotent::kYes,
       [&](std::string* out, absl::string_view opaque) {
         MetaCommand(out, "md", key).Token('O', opaque).End();
       },
@@ -334,14 +353,15 @@ absl::StatusOr<uint64_t> MemcachedBackend::Increment(absl::string_view key,
   uint64_t magnitude = delta < 0 ? 0 - static_cast<uint64_t>(delta)
                                  : static_cast<uint64_t>(delta);
   uint64_t result = 0;
+  const absl::Time now = absl::Now();
   KIVI_RETURN_IF_ERROR(Call(
-      key, absl::Now() + options_.timeout,
+      key, now + options_.timeout,
       [&](std::string* out) {
         MetaCommand cmd(out, "ma", key);
         cmd.Flag('v').Uint('D', magnitude);
         if (delta < 0) cmd.Token('M', "D");
         if (create) {
-          cmd.Int('N', WireTtl(ttl, absl::Now())).Uint('J', initial);
+          cmd.Int('N', WireTtl(ttl, now)).Uint('J', initial);
         }
         cmd.End();
       },
@@ -359,8 +379,9 @@ absl::StatusOr<uint64_t> MemcachedBackend::Increment(absl::string_view key,
 absl::StatusOr<VersionedValue> MemcachedBackend::GetVersioned(
     absl::string_view key) {
   VersionedValue out;
+  const absl::Time now = absl::Now();
   KIVI_RETURN_IF_ERROR(Call(
-      key, absl::Now() + options_.timeout, Idempotent::kYes,
+      key, now, now + options_.timeout, Idempotent::kYes,
       [&](std::string* buf, absl::string_view opaque) {
         MetaCommand(buf, "mg", key)
             .Flag('v')
@@ -382,11 +403,12 @@ absl::StatusOr<VersionedValue> MemcachedBackend::GetVersioned(
 
 absl::Status MemcachedBackend::Touch(absl::string_view key,
                                      absl::Duration ttl) {
+  const absl::Time now = absl::Now();
   return Call(
-      key, absl::Now() + options_.timeout, Idempotent::kYes,
+      key, now, now + options_.timeout, Idempotent::kYes,
       [&](std::string* out, absl::string_view opaque) {
         MetaCommand(out, "mg", key)
-            .Int('T', WireTtl(ttl, absl::Now()))
+            .Int('T', WireTtl(ttl, now))
             .Token('O', opaque)
             .End();
       },
@@ -400,12 +422,13 @@ absl::Status MemcachedBackend::Touch(absl::string_view key,
 absl::StatusOr<std::string> MemcachedBackend::GetAndTouch(
     absl::string_view key, absl::Duration ttl) {
   std::string value;
+  const absl::Time now = absl::Now();
   KIVI_RETURN_IF_ERROR(Call(
-      key, absl::Now() + options_.timeout, Idempotent::kYes,
+      key, now, now + options_.timeout, Idempotent::kYes,
       [&](std::string* out, absl::string_view opaque) {
         MetaCommand(out, "mg", key)
             .Flag('v')
-            .Int('T', WireTtl(ttl, absl::Now()))
+            .Int('T', WireTtl(ttl, now))
             .Token('O', opaque)
             .End();
       },
