@@ -7,6 +7,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -79,6 +81,71 @@ TEST(JsonCodec, EmptyInputIsDataLoss) {
   absl::StatusOr<User> decoded = JsonCodec<User>().Decode("");
   ASSERT_FALSE(decoded.ok());
   EXPECT_TRUE(absl::IsDataLoss(decoded.status())) << decoded.status();
+}
+
+// Numbers of every width, for the checks that a stored number fits the
+// field it is read into.
+struct Counters {
+  int64_t wide = 0;
+  uint32_t unsigned_small = 0;
+  int16_t narrow = 0;
+  double real = 0;
+  float single = 0;
+  std::vector<int> list;
+
+  bool operator==(const Counters&) const = default;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Counters, wide, unsigned_small, narrow, real,
+                                   single, list)
+
+absl::StatusOr<Counters> DecodeCounters(absl::string_view wide,
+                                        absl::string_view unsigned_small,
+                                        absl::string_view narrow,
+                                        absl::string_view list = "1,2") {
+  return JsonCodec<Counters>().Decode(
+      absl::StrCat(R"({"wide":)", wide, R"(,"unsigned_small":)", unsigned_small,
+                   R"(,"narrow":)", narrow,
+                   R"(,"real":1e300,"single":0.1,"list":[)", list, "]}"));
+}
+
+void ExpectDoesNotFit(const absl::StatusOr<Counters>& decoded,
+                      absl::string_view place) {
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_TRUE(absl::IsDataLoss(decoded.status())) << decoded.status();
+  EXPECT_THAT(decoded.status().message(),
+              HasSubstr(absl::StrCat(" at ", place, " does not fit")));
+}
+
+TEST(JsonCodec, NumbersThatFitTheirFieldsDecode) {
+  absl::StatusOr<Counters> decoded = DecodeCounters("-5", "7", "-300", "3.0");
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->wide, -5);
+  EXPECT_EQ(decoded->unsigned_small, 7u);
+  EXPECT_EQ(decoded->narrow, -300);
+  EXPECT_EQ(decoded->real, 1e300);
+  EXPECT_EQ(decoded->single, 0.1f);
+  EXPECT_EQ(decoded->list, std::vector<int>{3});
+}
+
+// Found by codec_decode_fuzzer under UBSan: nlohmann casts a float to an
+// integer field unchecked, undefined behaviour when it is out of range.
+TEST(JsonCodec, FloatBeyondAnIntegerFieldIsDataLoss) {
+  ExpectDoesNotFit(DecodeCounters("1e300", "7", "1"), "/wide");
+  ExpectDoesNotFit(DecodeCounters("1", "7", "1", "1,-3e10"), "/list/1");
+}
+
+TEST(JsonCodec, FractionForAnIntegerFieldIsDataLoss) {
+  ExpectDoesNotFit(DecodeCounters("2.5", "7", "1"), "/wide");
+}
+
+TEST(JsonCodec, NegativeNumberForAnUnsignedFieldIsDataLoss) {
+  ExpectDoesNotFit(DecodeCounters("1", "-7", "1"), "/unsigned_small");
+}
+
+TEST(JsonCodec, NumberWiderThanItsFieldIsDataLoss) {
+  ExpectDoesNotFit(DecodeCounters("1", "7", "70000"), "/narrow");
+  ExpectDoesNotFit(DecodeCounters("1", "4294967296", "1"), "/unsigned_small");
+  ExpectDoesNotFit(DecodeCounters("18446744073709551615", "7", "1"), "/wide");
 }
 
 TEST(JsonCodec, InvalidUtf8IsInvalidArgumentOnEncode) {

@@ -2,6 +2,7 @@
 #define KIVI_CODECS_JSON_H_
 
 #include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,33 @@
 #include "nlohmann/json.hpp"
 
 namespace kivi {
+namespace codec_internal {
+
+// nlohmann's from_json converts a number to the field's type with a plain
+// cast: a float out of an integer field's range is undefined behaviour, and
+// a number too large, negative for an unsigned field or fractional for an
+// integer field silently becomes another number. JsonCodec::Decode guards
+// against both with these.
+
+// True if `json` holds a floating-point number anywhere.
+bool HasFloat(const nlohmann::json& json);
+// Sets every floating-point number in `json` to 0.0, which any field holds.
+void ZeroFloats(nlohmann::json& json);
+// `shape` is what a value decoded from `stored` with its floats zeroed
+// encodes to, so its numbers tell integer fields from floating-point ones.
+// Rewrites each float of `stored` that lands in an integer field as that
+// integer when it is integral and within 64 bits; DataLoss naming the codec
+// and the place otherwise. Places `shape` lacks are left as they are.
+absl::Status FitFloatsToFields(absl::string_view codec, nlohmann::json& stored,
+                               const nlohmann::json& shape);
+// DataLoss naming the codec and the place when a number of `stored` reads
+// back as another number in `decoded` (the decoded value encoded again):
+// it did not fit its field. A float field may round to float precision.
+absl::Status CheckNumbersKept(absl::string_view codec,
+                              const nlohmann::json& stored,
+                              const nlohmann::json& decoded);
+
+}  // namespace codec_internal
 
 // True when nlohmann::json can convert T both ways: T has to_json/from_json
 // found by ADL, an adl_serializer<T> specialisation, or is a type nlohmann
@@ -30,8 +58,11 @@ concept JsonSerializable = std::default_initializable<T> &&
 //
 // Encode fails with InvalidArgument when the value has no JSON form (e.g. a
 // string that is not valid UTF-8). Decode fails with DataLoss when the bytes
-// are not JSON or do not have the shape from_json expects; exceptions thrown
-// by nlohmann or by the type's from_json never escape.
+// are not JSON, do not have the shape from_json expects, or hold a number
+// that does not fit the field it is read into (1e300 or 2.5 into an
+// integer, -1 into an unsigned one, 70000 into an int16_t), which nlohmann
+// would otherwise convert silently; exceptions thrown by nlohmann or by the
+// type's from_json never escape.
 template <JsonSerializable T>
 class JsonCodec {
  public:
@@ -55,12 +86,48 @@ class JsonCodec {
       return CodecDecodeError(kName, e.what());
     }
     try {
+      if (codec_internal::HasFloat(json)) {
+        if (std::optional<nlohmann::json> shape = ShapeOf(json)) {
+          absl::Status fitted =
+              codec_internal::FitFloatsToFields(kName, json, *shape);
+          if (!fitted.ok()) return fitted;
+        }
+      }
       T value;
       nlohmann::adl_serializer<T>::from_json(json, value);
+      if (std::optional<nlohmann::json> decoded = ToJson(value)) {
+        absl::Status kept =
+            codec_internal::CheckNumbersKept(kName, json, *decoded);
+        if (!kept.ok()) return kept;
+      }
       return value;
     } catch (const std::exception& e) {
       return CodecDecodeError(kName,
                               absl::StrCat("unexpected shape: ", e.what()));
+    }
+  }
+
+ private:
+  // What a T decoded from `json` with its floats zeroed (a conversion that
+  // is defined for every field) encodes to; nothing when the type refuses
+  // that value, and then floats are read unchecked.
+  static std::optional<nlohmann::json> ShapeOf(const nlohmann::json& json) {
+    nlohmann::json probe = json;
+    codec_internal::ZeroFloats(probe);
+    try {
+      T shape;
+      nlohmann::adl_serializer<T>::from_json(probe, shape);
+      return ToJson(shape);
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  }
+
+  static std::optional<nlohmann::json> ToJson(const T& value) {
+    try {
+      return nlohmann::json(value);
+    } catch (const std::exception&) {
+      return std::nullopt;
     }
   }
 };
