@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -94,18 +95,13 @@ HealthService::HealthService(std::vector<std::string> names)
 
 void HealthService::SetServing(bool serving) {
   absl::MutexLock lock(&mu_);
-  if (frozen_ || serving_ == serving) return;
-  serving_ = serving;
-  ++version_;
+  if (!frozen_) serving_ = serving;
 }
 
 void HealthService::DeclareNotServing() {
   absl::MutexLock lock(&mu_);
   frozen_ = true;
-  if (serving_) {
-    serving_ = false;
-    ++version_;
-  }
+  serving_ = false;
 }
 
 void HealthService::EndWatches() {
@@ -140,24 +136,24 @@ grpc::Status HealthService::Watch(
   }
   const bool known =
       std::find(names_.begin(), names_.end(), service) != names_.end();
-  int64_t sent = -1;
+  auto current = [this, known]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return !known ? kServiceUnknown : serving_ ? kServing : kNotServing;
+  };
+  std::optional<ServingStatus> sent;
   absl::MutexLock lock(&mu_);
   while (true) {
-    if (sent != version_) {
-      sent = version_;
-      const ServingStatus status = !known     ? kServiceUnknown
-                                   : serving_ ? kServing
-                                              : kNotServing;
+    if (sent != current()) {
+      sent = current();
       mu_.Unlock();
-      const bool written = writer->Write(Response(status));
+      const bool written = writer->Write(Response(*sent));
       mu_.Lock();
       if (!written) return grpc::Status::CANCELLED;
       continue;  // The status may have changed during the write.
     }
     if (ending_) return grpc::Status::OK;
     if (context->IsCancelled()) return grpc::Status::CANCELLED;
-    auto news = [this, &sent]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return sent != version_ || ending_;
+    auto news = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return sent != current() || ending_;
     };
     mu_.AwaitWithTimeout(absl::Condition(&news), kCancelPollInterval);
   }

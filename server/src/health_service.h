@@ -51,8 +51,6 @@ class HealthService final : public grpc::Service {
   bool serving_ ABSL_GUARDED_BY(mu_) = false;
   bool frozen_ ABSL_GUARDED_BY(mu_) = false;
   bool ending_ ABSL_GUARDED_BY(mu_) = false;
-  // Bumped on every change, so a watcher knows it has something to send.
-  int64_t version_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace kivi
