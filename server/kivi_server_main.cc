@@ -71,8 +71,8 @@ ABSL_FLAG(absl::Duration, shutdown_delay, absl::ZeroDuration(),
           "after SIGTERM/SIGINT, how long to keep serving while health says "
           "NOT_SERVING, so load balancers move away first");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
-          "after that, how long calls in flight may run on before they are "
-          "cancelled");
+          "once the shutdown delay is over and no new calls are accepted, how "
+          "long calls in flight may run on before they are cancelled");
 
 namespace {
 
