@@ -119,10 +119,12 @@ class MemcachedBackend : public Backend {
   absl::Status Call(absl::string_view key, absl::Time deadline,
                     absl::FunctionRef<void(std::string*)> encode,
                     absl::FunctionRef<absl::Status(const MetaReply&)> handle);
-  // The same; `encode` must give the request the O flag `opaque` when that
+  // The same, with `now` the caller's current time (one clock read per
+  // request); `encode` must give the request the O flag `opaque` when that
   // is not empty (Token('O', opaque)), and the reply must echo it.
   absl::Status Call(
-      absl::string_view key, absl::Time deadline, Idempotent idempotent,
+      absl::string_view key, absl::Time now, absl::Time deadline,
+      Idempotent idempotent,
       absl::FunctionRef<void(std::string*, absl::string_view opaque)> encode,
       absl::FunctionRef<absl::Status(const MetaReply&)> handle);
 
@@ -132,6 +134,11 @@ class MemcachedBackend : public Backend {
   absl::StatusOr<ReplyCode> Store(absl::string_view key,
                                   absl::string_view value, absl::Duration ttl,
                                   char mode, uint64_t cas, absl::Time deadline);
+  // The same, with `now` the caller's current time.
+  absl::StatusOr<ReplyCode> Store(absl::string_view key,
+                                  absl::string_view value, absl::Duration ttl,
+                                  char mode, uint64_t cas, absl::Time now,
+                                  absl::Time deadline);
   // Append/Prepend within max_value_bytes (a CAS loop: size check, then a
   // conditional append).
   absl::Status Concatenate(absl::string_view key, absl::string_view value,
