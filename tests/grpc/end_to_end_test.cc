@@ -237,8 +237,8 @@ TEST(GrpcBackend, MissedDeadlineIsDeadlineExceededNamingTheServer) {
   ASSERT_NE(server, nullptr);
   const std::string address = absl::StrCat("127.0.0.1:", port);
 
-  absl::StatusOr<std::unique_ptr<Backend>> backend = NewGrpcBackend(
-      {.target = address, .timeout = absl::Milliseconds(100)});
+  absl::StatusOr<std::unique_ptr<Backend>> backend =
+      NewGrpcBackend({.target = address, .timeout = absl::Milliseconds(100)});
   ASSERT_TRUE(backend.ok()) << backend.status();
   absl::StatusOr<std::string> got = (*backend)->Get("k");
   service.Release();

@@ -1,6 +1,7 @@
 #include "kivi/grpc/channel.h"
 
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,8 +9,6 @@
 #include <cstring>
 #include <string>
 #include <utility>
-
-#include <openssl/crypto.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
