@@ -98,7 +98,7 @@ void HealthChecker::Run() {
     }
     if (changed) {
       // Each transition is logged once, with the evidence.
-      absl::FPrintF(stderr, "kivi health: %s\n%s",
+      absl::FPrintF(stderr, "kivi health checker: %s\n%s",
                     serving ? "SERVING" : "NOT_SERVING", report.ToString());
       if (listener_) listener_(serving, report);
     }
