@@ -24,7 +24,9 @@ absl::Status ReadAuthFile(const std::string& path, MemcachedOptions* options) {
   }
   std::stringstream text;
   text << in.rdbuf();
-  absl::string_view line = absl::StripTrailingAsciiWhitespace(text.str());
+  // Kept in a named string: `line` and `parts` view into it.
+  const std::string content = text.str();
+  absl::string_view line = absl::StripTrailingAsciiWhitespace(content);
   std::pair<absl::string_view, absl::string_view> parts =
       absl::StrSplit(line, absl::MaxSplits(':', 1));
   if (parts.first.empty() || line.find(':') == absl::string_view::npos) {
