@@ -145,13 +145,12 @@ absl::Status Connection::EnableBlockingReads(absl::Duration timeout) {
         "memcached ", server_, ": socket setup: ", std::strerror(errno)));
   }
   blocking_reads_ = true;
-  read_timeout_ = timeout;
+  block_margin_ = timeout + kTimerSlack;
   return absl::OkStatus();
 }
 
-bool Connection::MayBlockUntil(absl::Time deadline) const {
-  return blocking_reads_ &&
-         deadline - absl::Now() > read_timeout_ + kTimerSlack;
+absl::Time Connection::BlockUntil(absl::Time deadline) const {
+  return blocking_reads_ ? deadline - block_margin_ : absl::InfinitePast();
 }
 
 absl::Status Connection::Broken(absl::Status status) {
@@ -279,11 +278,12 @@ absl::Status Connection::ReadSome(short* want, bool block) {
 }
 
 absl::StatusOr<short> Connection::Step(ReplyReader& reader, bool read) {
-  return Advance(reader, read, absl::InfinitePast());
+  return Advance(reader, read, absl::InfinitePast(), absl::InfinitePast());
 }
 
 absl::StatusOr<short> Connection::Advance(ReplyReader& reader, bool read,
-                                          absl::Time deadline) {
+                                          absl::Time block_until,
+                                          absl::Time now) {
   if (broken_) {
     return absl::UnavailableError(
         absl::StrCat("memcached ", server_, ": connection is broken"));
@@ -294,7 +294,12 @@ absl::StatusOr<short> Connection::Advance(ReplyReader& reader, bool read,
   while (true) {
     size_t before = in_end_ - in_begin_;
     // The reply cannot be complete before the whole request is out.
-    const bool block = out_.empty() && MayBlockUntil(deadline);
+    bool block = false;
+    if (out_.empty() && block_until != absl::InfinitePast()) {
+      if (now == absl::InfinitePast()) now = absl::Now();
+      block = now < block_until;
+      now = absl::InfinitePast();  // Stale once this read returns.
+    }
     absl::Status read_status = ReadSome(&want, block);
     bool got_bytes = in_end_ - in_begin_ > before;
     // Replies that arrived before a read error are still consumed: the
@@ -318,14 +323,20 @@ absl::StatusOr<short> Connection::Advance(ReplyReader& reader, bool read,
   }
 }
 
-absl::Status Connection::Exchange(ReplyReader& reader, absl::Time deadline) {
+absl::Status Connection::Exchange(ReplyReader& reader, absl::Time deadline,
+                                  absl::Time now) {
+  const absl::Time block_until = BlockUntil(deadline);
   while (true) {
-    absl::StatusOr<short> events = Advance(reader, true, deadline);
+    absl::StatusOr<short> events = Advance(reader, true, block_until, now);
     if (!events.ok()) return events.status();
     if (*events == 0) return absl::OkStatus();
+    now = absl::InfinitePast();
     // A blocking read that timed out or was interrupted: block again while
     // the deadline allows, else poll for the rest.
-    if (*events == POLLIN && MayBlockUntil(deadline)) continue;
+    if (*events == POLLIN && block_until != absl::InfinitePast() &&
+        absl::Now() < block_until) {
+      continue;
+    }
     if (absl::Status s = WaitReady(fd_.get(), *events, deadline, server_,
                                    "waiting for a reply");
         !s.ok()) {

@@ -88,7 +88,14 @@ class Connection {
 
   // Sends the pending request and feeds replies to `reader` until it is
   // done or `deadline` passes. On any failure the connection is broken.
-  absl::Status Exchange(ReplyReader& reader, absl::Time deadline);
+  absl::Status Exchange(ReplyReader& reader, absl::Time deadline) {
+    return Exchange(reader, deadline, absl::InfinitePast());
+  }
+  // The same, given the current time `now` as the caller just read it (for
+  // the first decision whether a read may block, sparing a clock read);
+  // InfinitePast: unknown.
+  absl::Status Exchange(ReplyReader& reader, absl::Time deadline,
+                        absl::Time now);
 
   // One non-blocking step of an exchange: writes what the socket takes,
   // then, if `read`, reads what has arrived and feeds it to `reader`.
@@ -146,11 +153,13 @@ class Connection {
   absl::Status ReadSome(short* want, bool block);
   // Writes, then (if `read`) reads and feeds `reader` until it is done or
   // nothing more has arrived. Once the request is out, reads block while
-  // MayBlockUntil(`deadline`); InfinitePast: never.
+  // the time is before `block_until` (InfinitePast: never); `now` is the
+  // time for the first such check, InfinitePast: read the clock.
   absl::StatusOr<short> Advance(ReplyReader& reader, bool read,
-                                absl::Time deadline);
-  // True while `deadline` leaves room for one more blocking read.
-  bool MayBlockUntil(absl::Time deadline) const;
+                                absl::Time block_until, absl::Time now);
+  // The latest time at which a read may block and still end by `deadline`;
+  // InfinitePast when reads never block.
+  absl::Time BlockUntil(absl::Time deadline) const;
   absl::Status Broken(absl::Status status);
   // Broken, and remembered as a close before any reply byte if so.
   absl::Status PeerClosed(absl::Status status);
@@ -164,7 +173,8 @@ class Connection {
   // Plain TCP with blocking reads: the socket is in blocking mode, every
   // write and every non-blocking read passes MSG_DONTWAIT.
   bool blocking_reads_ = false;
-  absl::Duration read_timeout_;
+  // The receive timeout plus the kernel timer's slack.
+  absl::Duration block_margin_;
   // Since the current request started: whether any reply byte arrived;
   // whether the server closed the connection before one did.
   bool got_reply_bytes_ = false;

@@ -161,10 +161,12 @@ absl::Status MemcachedBackend::Call(
   bool may_retry = tagged;
   while (true) {
     bool connected = false;
+    bool waited = false;
     absl::StatusOr<std::unique_ptr<Connection>> lent = pool.Acquire(
         deadline, &connected,
         may_retry ? ConnectionPool::Check::kNone
-                  : ConnectionPool::Check::kAlive);
+                  : ConnectionPool::Check::kAlive,
+        &waited);
     if (!lent.ok()) {
       if (connected) server->Record(lent.status());
       return lent.status();
@@ -174,10 +176,13 @@ absl::Status MemcachedBackend::Call(
     const absl::string_view opaque = tagged ? id.Piece() : absl::string_view();
     encode(conn->request(), opaque);
     MetaReplyReader reader(opaque);
-    absl::Status status = conn->Exchange(reader, deadline);
+    // `now` still holds unless connecting or waiting for the pool took time.
+    if (connected || waited) now = absl::Now();
+    absl::Status status = conn->Exchange(reader, deadline, now);
     if (!status.ok() && may_retry && conn->pooled() &&
         conn->ClosedBeforeReply()) {
       may_retry = false;
+      now = absl::Now();
       continue;
     }
     if (status.ok() && !conn->Idle()) {

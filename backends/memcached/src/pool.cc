@@ -15,12 +15,14 @@ ConnectionPool::ConnectionPool(ServerAddress address, ConnectOptions options,
       max_idle_(max_idle) {}
 
 absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Acquire(
-    absl::Time deadline, bool* connected, Check check) {
+    absl::Time deadline, bool* connected, Check check, bool* waited) {
   if (connected != nullptr) *connected = false;
+  if (waited != nullptr) *waited = false;
   {
     std::unique_lock<std::mutex> lock(mu_);
     while (true) {
       if (idle_.empty() && open_ >= max_conns_) {
+        if (waited != nullptr) *waited = true;
         ++waiting_;
         const bool freed = freed_.wait_until(
             lock, absl::ToChronoTime(deadline),

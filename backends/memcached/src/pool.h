@@ -44,10 +44,11 @@ class ConnectionPool {
   // wait ends by `deadline`: DeadlineExceeded naming the server. Connect
   // errors as Connection::Open. `*connected` (if given) tells whether the
   // call tried to connect, so that only connect failures, not a wait for a
-  // busy pool, count against the server's health.
+  // busy pool, count against the server's health. `*waited` (if given)
+  // tells whether it waited for a connection to be released.
   absl::StatusOr<std::unique_ptr<Connection>> Acquire(
       absl::Time deadline, bool* connected = nullptr,
-      Check check = Check::kAlive);
+      Check check = Check::kAlive, bool* waited = nullptr);
 
   // Returns a lent connection. It is kept for reuse only if Idle() and
   // there is idle room; otherwise it is closed.
