@@ -13,6 +13,9 @@
 //   Malformed where the whole stream is not, and never Incomplete where the
 //   whole stream holds a complete reply. (The connection parses whatever
 //   has arrived so far; the wire must not change the answer.)
+// - the fast paths for the common replies (ParseCommonMetaReply,
+//   ParseCommonTextReply) agree with the general parsers wherever they
+//   claim an input.
 
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +28,7 @@
 #include "absl/strings/string_view.h"
 #include "fuzz/fuzz_check.h"
 #include "src/protocol.h"
+#include "src/replies.h"
 
 namespace kivi::memcached {
 namespace {
@@ -63,6 +67,30 @@ std::string Fingerprint(const TextReply& r, absl::string_view in,
                       "|", Opt(r.cas), "|", r.data, "|", r.name, "|", r.text);
 }
 
+bool FastPath(absl::string_view in, size_t max_value, MetaReply* out,
+              ParseResult* result) {
+  return ParseCommonMetaReply(in, max_value, out, result);
+}
+bool FastPath(absl::string_view in, size_t max_value, TextReply* out,
+              ParseResult* result) {
+  return ParseCommonTextReply(in, max_value, out, result);
+}
+
+// Where the fast path takes `in`, it must say what the general parser said.
+template <typename Reply>
+void CheckFastPathAgrees(absl::string_view in, size_t max_value,
+                         const ParseResult& general, const Reply& reply) {
+  Reply fast;
+  ParseResult r;
+  if (!FastPath(in, max_value, &fast, &r)) return;
+  KIVI_FUZZ_CHECK(r.state == general.state);
+  KIVI_FUZZ_CHECK(r.consumed == general.consumed);
+  if (r.state == ParseState::kComplete) {
+    KIVI_FUZZ_CHECK(Fingerprint(fast, in, max_value) ==
+                    Fingerprint(reply, in, max_value));
+  }
+}
+
 struct Step {
   ParseState state;
   size_t end;  // Offset just past the reply (kComplete).
@@ -80,6 +108,7 @@ std::vector<Step> ParseStream(absl::string_view in, size_t max_value,
     const absl::string_view rest = in.substr(offset);
     Reply reply;
     const ParseResult r = parse(rest, max_value, &reply);
+    CheckFastPathAgrees(rest, max_value, r, reply);
     KIVI_FUZZ_CHECK(r.consumed <= rest.size());
     KIVI_FUZZ_CHECK((r.state == ParseState::kComplete) == (r.consumed > 0));
     KIVI_FUZZ_CHECK(r.state == ParseState::kMalformed || r.error.empty());
