@@ -13,6 +13,15 @@ namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+// The bytes a key in a reply line may hold: all but space, control bytes
+// and DEL (what ParseTextReply's line and token rules leave).
+constexpr struct KeyBytes {
+  bool ok[256] = {};
+  constexpr KeyBytes() {
+    for (int c = 0x21; c < 256; ++c) ok[c] = c != 0x7f;
+  }
+} kKeyBytes;
+
 }  // namespace
 
 bool ParseCommonMetaReply(absl::string_view in, size_t max_value_bytes,
@@ -105,7 +114,7 @@ bool ParseCommonTextReply(absl::string_view in, size_t max_value_bytes,
   const char* const end = begin + std::min(in.size(), kMaxLineBytes + 2);
   const char* p = begin + kValue.size();
   const char* const key = p;
-  while (p < end && static_cast<unsigned char>(*p) > ' ' && *p != 0x7f) ++p;
+  while (p < end && kKeyBytes.ok[static_cast<unsigned char>(*p)]) ++p;
   if (p == key || p == end || *p != ' ') return false;
   const absl::string_view key_view(key, static_cast<size_t>(p - key));
   uint64_t numbers[2] = {0, 0};  // <flags> <bytes>
