@@ -65,7 +65,8 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # Fetches Debian's abseil source (the installed version) into $1/abseil-src,
 # with apt state kept in $1 so the system's apt configuration is untouched.
 fetch_abseil() {
-  local dir=$1
+  local dir
+  dir=$(cd "$1" && pwd)
   [ -d "$dir/abseil-src" ] && return
   local version
   version=$(dpkg-query -W -f='${source:Version}' libabsl-dev)
@@ -84,12 +85,16 @@ EOF
   (cd "$apt" && apt-get "${opts[@]}" source --download-only \
      "abseil=$version" > download.log 2>&1) ||
     { cat "$apt/download.log"; exit 1; }
-  dpkg-source -x "$apt"/abseil_*.dsc "$dir/abseil-src" > /dev/null
+  # apt has checked the files against the signed Sources index; the .dsc's
+  # own signature needs debian-keyring, which is not required.
+  dpkg-source -x "$apt"/abseil_*.dsc "$dir/abseil-src" > "$apt/extract.log" 2>&1 ||
+    { cat "$apt/extract.log"; exit 1; }
 }
 
 # Builds the abseil shared libraries with TSan into $1/abseil-lib.
 build_tsan_abseil() {
-  local dir=$1
+  local dir
+  dir=$(cd "$1" && pwd)
   fetch_abseil "$dir"
   cmake -S "$dir/abseil-src" -B "$dir/abseil-build" -G Ninja \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$cxx" \
@@ -100,8 +105,7 @@ build_tsan_abseil() {
     > "$dir/abseil.configure.log" 2>&1 ||
     { cat "$dir/abseil.configure.log"; exit 1; }
   cmake --build "$dir/abseil-build" -j"$jobs" --target \
-    absl_synchronization absl_status absl_statusor absl_str_format_internal \
-    absl_hash absl_raw_hash_set
+    synchronization status statusor str_format_internal hash raw_hash_set
 }
 
 case "$mode" in
@@ -113,7 +117,11 @@ case "$mode" in
     dir=${2:-build-asan}
     configure_asan "$dir"
     cmake --build "$dir" -j"$jobs"
-    ctest --test-dir "$dir" --output-on-failure -j"$jobs" --timeout 900
+    # install.FindPackageConsumer builds a separate project against the
+    # installed (here: instrumented) libraries without the sanitizer
+    # runtime; packaging is checked by the plain `make test`.
+    ctest --test-dir "$dir" --output-on-failure -j"$jobs" --timeout 900 \
+      -E '^install\.'
     ;;
   tsan)
     dir=${2:-build-tsan}
@@ -127,7 +135,18 @@ case "$mode" in
              kivi_soak_test)
     cmake --build "$dir" -j"$jobs" --target "${targets[@]}"
     export LD_LIBRARY_PATH="$(cd "$dir" && pwd)/abseil-lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-    export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:second_deadlock_stack=1}
+    # abseil's Mutex hides its own internal synchronization from TSan on
+    # purpose, so the per-thread waiter a Mutex wakes looks unsynchronized
+    # with the thread that created it (abseil-cpp#217, sanitizers#953).
+    # Upstream's advice, report_atomic_races=0, would hide kivi's races too;
+    # these match only abseil's internal files, which never appear in a
+    # stack of kivi's own memory accesses.
+    cat > "$dir/tsan.supp" <<'EOF'
+race:absl/synchronization/internal/waiter.cc
+race:absl/synchronization/internal/create_thread_identity.cc
+race:absl/base/internal/low_level_alloc.cc
+EOF
+    export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:second_deadlock_stack=1:suppressions=$(cd "$dir" && pwd)/tsan.supp}
     # Each binary runs whole (all its cases), one at a time: TSan's
     # overhead makes parallel runs miss their timing bounds on 2 cores.
     failed=()
