@@ -71,8 +71,8 @@ class MemcachedBackend : public Backend {
  private:
   // The ring over the servers that are up, for failover=rehash.
   struct LiveRing {
-    std::vector<bool> down;        // Per server, when this ring was built.
-    std::vector<size_t> servers;   // Ring index -> index into servers_.
+    std::vector<bool> down;           // Per server, when this ring was built.
+    std::vector<size_t> servers;      // Ring index -> index into servers_.
     absl::optional<ServerRing> ring;  // Absent when every server is down.
   };
 

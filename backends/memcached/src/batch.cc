@@ -55,7 +55,8 @@ class MultiGetReader : public ReplyReader {
       if (!ParseCommonTextReply(rest, kMaxReplyValueBytes, &reply_, &r)) {
         r = ParseTextReply(rest, kMaxReplyValueBytes, &reply_);
       }
-      if (r.state == ParseState::kMalformed) return absl::InternalError(r.error);
+      if (r.state == ParseState::kMalformed)
+        return absl::InternalError(r.error);
       if (r.state == ParseState::kIncomplete) return false;
       *consumed += r.consumed;
       switch (reply_.kind) {
@@ -64,8 +65,8 @@ class MultiGetReader : public ReplyReader {
             return absl::InternalError(absl::StrCat(
                 "VALUE for key ", QuoteKey(reply_.key), " that was not asked"));
           }
-          auto [it, added] = found_->try_emplace(
-              reply_.key, reply_.data.data(), reply_.data.size());
+          auto [it, added] = found_->try_emplace(reply_.key, reply_.data.data(),
+                                                 reply_.data.size());
           if (!added) it->second.assign(reply_.data.data(), reply_.data.size());
           break;
         }
@@ -127,7 +128,8 @@ class PipelineReader : public ReplyReader {
       MetaReply reply;
       ParseResult r =
           ParseMetaReply(in.substr(*consumed), kMaxReplyValueBytes, &reply);
-      if (r.state == ParseState::kMalformed) return absl::InternalError(r.error);
+      if (r.state == ParseState::kMalformed)
+        return absl::InternalError(r.error);
       if (r.state == ParseState::kIncomplete) return false;
       *consumed += r.consumed;
       if (!IsErrorReply(reply)) {
@@ -265,8 +267,8 @@ absl::StatusOr<BatchGetResult> MemcachedBackend::BatchGet(
       keys.size(), [&](size_t i) { return absl::string_view(keys[i]); },
       [&](size_t i, const absl::Status& s) { result.failed[keys[i]] = s; });
   RunGroups(groups, deadline, [&](BatchGroup& g, std::string* out) {
-    g.reader = std::make_unique<MultiGetReader>(g.server->name(), keys,
-                                                g.items, &result.found);
+    g.reader = std::make_unique<MultiGetReader>(g.server->name(), keys, g.items,
+                                                &result.found);
     if (g.items.size() == keys.size()) {
       // One server: the batch's own keys, in order.
       AppendClassicGet(out, keys, /*with_cas=*/false);
@@ -367,10 +369,10 @@ absl::StatusOr<BatchWriteResult> MemcachedBackend::BatchDelete(
             return;
           }
           result.failed[key] =
-              IsErrorReply(reply)
-                  ? ErrorReplyStatus(server, key, reply)
-                  : absl::InternalError(absl::StrCat(
-                        "memcached ", server, ": ", UnexpectedReply(key, reply).message()));
+              IsErrorReply(reply) ? ErrorReplyStatus(server, key, reply)
+                                  : absl::InternalError(absl::StrCat(
+                                        "memcached ", server, ": ",
+                                        UnexpectedReply(key, reply).message()));
         });
   });
   for (BatchGroup& g : groups) {

@@ -1,7 +1,7 @@
 #include "src/connection.h"
 
-#include <openssl/err.h>
 #include <fcntl.h>
+#include <openssl/err.h>
 #include <openssl/x509.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -69,7 +69,8 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
   } else if (options.blocking_read_timeout > absl::ZeroDuration()) {
     // TLS keeps a non-blocking socket: OpenSSL reads whole records, and a
     // blocking SSL_read could not be bounded per call.
-    if (absl::Status s = conn->EnableBlockingReads(options.blocking_read_timeout);
+    if (absl::Status s =
+            conn->EnableBlockingReads(options.blocking_read_timeout);
         !s.ok()) {
       return s;
     }
@@ -86,8 +87,8 @@ absl::Status Connection::Handshake(SSL_CTX* ctx, absl::Time deadline) {
   ERR_clear_error();
   ssl_ = SSL_new(ctx);
   if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_.get()) != 1) {
-    return absl::InternalError(absl::StrCat(
-        "memcached ", server_, ": TLS setup: ", TakeTlsErrors()));
+    return absl::InternalError(
+        absl::StrCat("memcached ", server_, ": TLS setup: ", TakeTlsErrors()));
   }
   while (true) {
     int rc = SSL_connect(ssl_);
@@ -105,8 +106,8 @@ absl::Status Connection::Handshake(SSL_CTX* ctx, absl::Time deadline) {
         why = absl::StrCat("certificate verification failed: ",
                            X509_verify_cert_error_string(verify));
       }
-      return absl::UnavailableError(absl::StrCat(
-          "memcached ", server_, ": TLS handshake failed: ", why));
+      return absl::UnavailableError(
+          absl::StrCat("memcached ", server_, ": TLS handshake failed: ", why));
     }
     if (absl::Status s =
             WaitReady(fd_.get(), events, deadline, server_, "in TLS handshake");
@@ -126,9 +127,9 @@ absl::Status Connection::Authenticate(const ConnectOptions& options,
       return absl::OkStatus();
     case TextReplyKind::kClientError:
     case TextReplyKind::kError:
-      return absl::UnauthenticatedError(absl::StrCat(
-          "memcached ", server_, ": authentication as \"", options.auth_user,
-          "\" failed: ", reader.reply().text));
+      return absl::UnauthenticatedError(
+          absl::StrCat("memcached ", server_, ": authentication as \"",
+                       options.auth_user, "\" failed: ", reader.reply().text));
     default:
       return absl::UnavailableError(absl::StrCat(
           "memcached ", server_, ": unexpected reply to authentication"));
@@ -139,8 +140,7 @@ absl::Status Connection::EnableBlockingReads(absl::Duration timeout) {
   const int flags = ::fcntl(fd_.get(), F_GETFL);
   timeval tv = absl::ToTimeval(timeout);
   if (flags < 0 || ::fcntl(fd_.get(), F_SETFL, flags & ~O_NONBLOCK) != 0 ||
-      ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) !=
-          0) {
+      ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0) {
     return absl::InternalError(absl::StrCat(
         "memcached ", server_, ": socket setup: ", std::strerror(errno)));
   }
@@ -174,8 +174,8 @@ absl::Status Connection::WriteSome(short* want) {
     size_t len = out_.size() - out_sent_;
     ssize_t n;
     if (ssl_ != nullptr) {
-      int rc = SSL_write(ssl_, data, static_cast<int>(std::min<size_t>(
-                                         len, 1 << 30)));
+      int rc = SSL_write(ssl_, data,
+                         static_cast<int>(std::min<size_t>(len, 1 << 30)));
       if (rc <= 0) {
         int err = SSL_get_error(ssl_, rc);
         if (err == SSL_ERROR_WANT_WRITE) {
@@ -233,8 +233,8 @@ absl::Status Connection::ReadSome(short* want, bool block) {
   while (true) {
     ssize_t n;
     if (ssl_ != nullptr) {
-      int rc = SSL_read(ssl_, dst, static_cast<int>(std::min<size_t>(
-                                       space, 1 << 30)));
+      int rc = SSL_read(ssl_, dst,
+                        static_cast<int>(std::min<size_t>(space, 1 << 30)));
       if (rc <= 0) {
         int err = SSL_get_error(ssl_, rc);
         if (err == SSL_ERROR_WANT_READ) return absl::OkStatus();
@@ -242,11 +242,11 @@ absl::Status Connection::ReadSome(short* want, bool block) {
           *want |= POLLOUT;
           return absl::OkStatus();
         }
-        if (err == SSL_ERROR_ZERO_RETURN) n = 0;
+        if (err == SSL_ERROR_ZERO_RETURN)
+          n = 0;
         else {
-          return Broken(absl::UnavailableError(
-              absl::StrCat("memcached ", server_,
-                           ": TLS read failed: ", TakeTlsErrors())));
+          return Broken(absl::UnavailableError(absl::StrCat(
+              "memcached ", server_, ": TLS read failed: ", TakeTlsErrors())));
         }
       } else {
         n = rc;
@@ -311,8 +311,8 @@ absl::StatusOr<short> Connection::Advance(ReplyReader& reader, bool read,
           &consumed);
       if (!done.ok()) {
         return Broken(absl::UnavailableError(
-            absl::StrCat("memcached ", server_, ": malformed reply: ",
-                         done.status().message())));
+            absl::StrCat("memcached ", server_,
+                         ": malformed reply: ", done.status().message())));
       }
       in_begin_ += consumed;
       if (*done) return 0;

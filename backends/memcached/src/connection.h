@@ -126,9 +126,7 @@ class Connection {
 
   // True when the stream is in a clean state: not broken, no unsent bytes,
   // no unread reply bytes. Cheap (no syscall).
-  bool Idle() const {
-    return !broken_ && out_.empty() && in_begin_ == in_end_;
-  }
+  bool Idle() const { return !broken_ && out_.empty() && in_begin_ == in_end_; }
 
   // Idle(), and the server has not closed the connection or sent anything
   // unasked meanwhile (one poll(2) with zero timeout).
@@ -141,8 +139,7 @@ class Connection {
   Connection(UniqueFd fd, std::string server);
 
   absl::Status Handshake(SSL_CTX* ctx, absl::Time deadline);
-  absl::Status Authenticate(const ConnectOptions& options,
-                            absl::Time deadline);
+  absl::Status Authenticate(const ConnectOptions& options, absl::Time deadline);
   // Makes reads blocking, each bounded by `timeout` (plain TCP only).
   absl::Status EnableBlockingReads(absl::Duration timeout);
   // Writes pending bytes; sets *want to the events needed to continue.

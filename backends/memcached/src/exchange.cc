@@ -71,9 +71,9 @@ void RunExchanges(absl::Span<ExchangeTask> tasks, absl::Time deadline) {
         if (!Settle(*t, events)) continue;
         if (expired) {
           t->conn->MarkBroken();
-          t->status = absl::DeadlineExceededError(absl::StrCat(
-              "memcached ", t->conn->server(),
-              ": timed out waiting for a reply"));
+          t->status = absl::DeadlineExceededError(
+              absl::StrCat("memcached ", t->conn->server(),
+                           ": timed out waiting for a reply"));
           continue;
         }
         fds[i].events = *events;

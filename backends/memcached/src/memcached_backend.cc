@@ -162,11 +162,11 @@ absl::Status MemcachedBackend::Call(
   while (true) {
     bool connected = false;
     bool waited = false;
-    absl::StatusOr<std::unique_ptr<Connection>> lent = pool.Acquire(
-        deadline, &connected,
-        may_retry ? ConnectionPool::Check::kNone
-                  : ConnectionPool::Check::kAlive,
-        &waited);
+    absl::StatusOr<std::unique_ptr<Connection>> lent =
+        pool.Acquire(deadline, &connected,
+                     may_retry ? ConnectionPool::Check::kNone
+                               : ConnectionPool::Check::kAlive,
+                     &waited);
     if (!lent.ok()) {
       if (connected) server->Record(lent.status());
       return lent.status();
@@ -229,15 +229,19 @@ absl::StatusOr<std::string> MemcachedBackend::Get(absl::string_view key) {
   return value;
 }
 
-absl::StatusOr<ReplyCode> MemcachedBackend::Store(
-    absl::string_view key, absl::string_view value, absl::Duration ttl,
-    char mode, uint64_t cas, absl::Time deadline) {
+absl::StatusOr<ReplyCode> MemcachedBackend::Store(absl::string_view key,
+                                                  absl::string_view value,
+                                                  absl::Duration ttl, char mode,
+                                                  uint64_t cas,
+                                                  absl::Time deadline) {
   return Store(key, value, ttl, mode, cas, absl::Now(), deadline);
 }
 
-absl::StatusOr<ReplyCode> MemcachedBackend::Store(
-    absl::string_view key, absl::string_view value, absl::Duration ttl,
-    char mode, uint64_t cas, absl::Time now, absl::Time deadline) {
+absl::StatusOr<ReplyCode> MemcachedBackend::Store(absl::string_view key,
+                                                  absl::string_view value,
+                                                  absl::Duration ttl, char mode,
+                                                  uint64_t cas, absl::Time now,
+                                                  absl::Time deadline) {
   ReplyCode code = ReplyCode::kHD;
   // A plain set stores the same value twice; add, replace, append, prepend
   // and compare-and-set could answer or store differently the second time.
@@ -273,13 +277,12 @@ absl::Status MemcachedBackend::Set(absl::string_view key,
                                    absl::string_view value,
                                    absl::Duration ttl) {
   const absl::Time now = absl::Now();
-  KIVI_ASSIGN_OR_RETURN(
-      ReplyCode code,
-      Store(key, value, ttl, 'S', 0, now, now + options_.timeout));
+  KIVI_ASSIGN_OR_RETURN(ReplyCode code, Store(key, value, ttl, 'S', 0, now,
+                                              now + options_.timeout));
   if (code != ReplyCode::kHD) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "memcached did not store key ", QuoteKey(key), " (",
-        ReplyCodeName(code), ")"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("memcached did not store key ", QuoteKey(key), " (",
+                     ReplyCodeName(code), ")"));
   }
   return absl::OkStatus();
 }
@@ -288,9 +291,8 @@ absl::Status MemcachedBackend::Add(absl::string_view key,
                                    absl::string_view value,
                                    absl::Duration ttl) {
   const absl::Time now = absl::Now();
-  KIVI_ASSIGN_OR_RETURN(
-      ReplyCode code,
-      Store(key, value, ttl, 'E', 0, now, now + options_.timeout));
+  KIVI_ASSIGN_OR_RETURN(ReplyCode code, Store(key, value, ttl, 'E', 0, now,
+                                              now + options_.timeout));
   if (code == ReplyCode::kNS) {
     return absl::AlreadyExistsError(
         absl::StrCat("key ", QuoteKey(key), " already exists"));
@@ -302,9 +304,8 @@ absl::Status MemcachedBackend::Replace(absl::string_view key,
                                        absl::string_view value,
                                        absl::Duration ttl) {
   const absl::Time now = absl::Now();
-  KIVI_ASSIGN_OR_RETURN(
-      ReplyCode code,
-      Store(key, value, ttl, 'R', 0, now, now + options_.timeout));
+  KIVI_ASSIGN_OR_RETURN(ReplyCode code, Store(key, value, ttl, 'R', 0, now,
+                                              now + options_.timeout));
   if (code == ReplyCode::kNS) return KeyNotFound(key);
   return absl::OkStatus();
 }
@@ -319,9 +320,8 @@ absl::Status MemcachedBackend::CompareAndSet(absl::string_view key,
         "key ", QuoteKey(key), " was modified (version 0 never matches)"));
   }
   const absl::Time now = absl::Now();
-  KIVI_ASSIGN_OR_RETURN(
-      ReplyCode code,
-      Store(key, value, ttl, 'S', version, now, now + options_.timeout));
+  KIVI_ASSIGN_OR_RETURN(ReplyCode code, Store(key, value, ttl, 'S', version,
+                                              now, now + options_.timeout));
   switch (code) {
     case ReplyCode::kEX:
       return absl::AbortedError(absl::StrCat(
@@ -424,8 +424,8 @@ absl::Status MemcachedBackend::Touch(absl::string_view key,
       });
 }
 
-absl::StatusOr<std::string> MemcachedBackend::GetAndTouch(
-    absl::string_view key, absl::Duration ttl) {
+absl::StatusOr<std::string> MemcachedBackend::GetAndTouch(absl::string_view key,
+                                                          absl::Duration ttl) {
   std::string value;
   const absl::Time now = absl::Now();
   KIVI_RETURN_IF_ERROR(Call(

@@ -71,7 +71,7 @@ class ConnectionPool {
   // Signalled when a connection is returned or closed.
   std::condition_variable freed_;
   std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(mu_);
-  int open_ ABSL_GUARDED_BY(mu_) = 0;  // Idle + lent out + connecting.
+  int open_ ABSL_GUARDED_BY(mu_) = 0;     // Idle + lent out + connecting.
   int waiting_ ABSL_GUARDED_BY(mu_) = 0;  // Callers blocked in Acquire.
 };
 

@@ -159,10 +159,9 @@ absl::StatusOr<bool> MetaReplyReader::Consume(absl::string_view in,
   }
   if (r.state == ParseState::kComplete && !opaque_.empty() &&
       reply_.opaque != opaque_ && !IsErrorReply(reply_)) {
-    return absl::InternalError(
-        absl::StrCat(ReplyCodeName(reply_.code), " reply carries opaque \"",
-                     reply_.opaque, "\" instead of the request's \"",
-                     opaque_, "\""));
+    return absl::InternalError(absl::StrCat(
+        ReplyCodeName(reply_.code), " reply carries opaque \"", reply_.opaque,
+        "\" instead of the request's \"", opaque_, "\""));
   }
   *consumed = r.consumed;
   return r.state == ParseState::kComplete;
@@ -196,20 +195,19 @@ absl::Status ErrorReplyStatus(absl::string_view server, absl::string_view key,
                      " as larger than its item size limit (-I): ", text));
   }
   if (code == "SERVER_ERROR" && absl::StrContains(message, "out of memory")) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("memcached ", server, " is out of memory", about, ": ",
-                     text));
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "memcached ", server, " is out of memory", about, ": ", text));
   }
   if (code == "CLIENT_ERROR" && absl::StrContains(message, "unauthenticated")) {
-    return absl::UnauthenticatedError(absl::StrCat(
-        "memcached ", server,
-        " requires authentication (-Y): give auth_file=<file with "
-        "user:password>"));
+    return absl::UnauthenticatedError(
+        absl::StrCat("memcached ", server,
+                     " requires authentication (-Y): give auth_file=<file with "
+                     "user:password>"));
   }
   if (code == "CLIENT_ERROR" && absl::StrContains(message, "non-numeric")) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "memcached ", server, ": the value", about,
-        " is not a decimal unsigned 64-bit number: ", text));
+    return absl::FailedPreconditionError(
+        absl::StrCat("memcached ", server, ": the value", about,
+                     " is not a decimal unsigned 64-bit number: ", text));
   }
   return absl::InternalError(
       absl::StrCat("memcached ", server, " answered", about, ": ", text));
