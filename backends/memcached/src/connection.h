@@ -132,7 +132,8 @@ class Connection {
   // unasked meanwhile (one poll(2) with zero timeout).
   bool Reusable();
 
-  // Releases buffer memory grown by large values, before pooling.
+  // Before pooling: releases buffer memory grown by large values once it
+  // has gone unused for a while, or at once when very large.
   void TrimBuffers();
 
  private:
@@ -176,6 +177,10 @@ class Connection {
   // whether the server closed the connection before one did.
   bool got_reply_bytes_ = false;
   bool closed_before_reply_ = false;
+  // Since the last TrimBuffers: whether a buffer beyond the base size was
+  // needed; and how many releases in a row have not needed one.
+  bool needed_large_ = false;
+  int unneeded_releases_ = 0;
 
   std::string out_;
   size_t out_sent_ = 0;
