@@ -1,7 +1,8 @@
 #include "integration/soak/ledger.h"
 
-#include <algorithm>
-#include <utility>
+#include <cstdint>
+#include <string>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -9,30 +10,50 @@
 
 namespace kivi::testing {
 
+namespace {
+
+// Splits "<key>#<sequence>#<padding>"; false for any other form.
+bool Parse(absl::string_view value, absl::string_view* key, uint64_t* sequence,
+           uint32_t* padding) {
+  const std::vector<absl::string_view> parts = absl::StrSplit(value, '#');
+  if (parts.size() != 3 || !absl::SimpleAtoi(parts[1], sequence) ||
+      parts[2].find_first_not_of('p') != absl::string_view::npos) {
+    return false;
+  }
+  *key = parts[0];
+  *padding = static_cast<uint32_t>(parts[2].size());
+  return true;
+}
+
+}  // namespace
+
 std::string Ledger::NextValue(absl::string_view key, size_t padding) {
   return absl::StrCat(key, "#", ++sequence_, "#", std::string(padding, 'p'));
 }
 
 void Ledger::Acknowledged(absl::string_view key,
-                          std::optional<std::string> value) {
+                          const std::optional<std::string>& value) {
   KeyState& state = keys_[key];
   if (state.acknowledged.has_value()) {
-    const std::vector<absl::string_view> parts =
-        absl::StrSplit(*state.acknowledged, '#');
-    uint64_t sequence;
-    if (parts.size() >= 2 && absl::SimpleAtoi(parts[1], &sequence)) {
-      state.overwritten.push_back(sequence);
-    }
+    state.replaced[state.next_replaced] = state.acknowledged->sequence;
+    state.next_replaced = (state.next_replaced + 1) % kRecentlyReplaced;
   }
-  state.acknowledged = std::move(value);
+  state.acknowledged.reset();
+  absl::string_view written_key;
+  Written written;
+  if (value.has_value() &&
+      Parse(*value, &written_key, &written.sequence, &written.padding)) {
+    state.acknowledged = written;
+  }
 }
 
-void Ledger::Failed(absl::string_view key, std::optional<std::string> value) {
-  KeyState& state = keys_[key];
-  if (value.has_value()) {
-    state.uncertain_values.insert(*std::move(value));
-  } else {
-    state.uncertain_delete = true;
+void Ledger::Failed(absl::string_view key,
+                    const std::optional<std::string>& value) {
+  absl::string_view written_key;
+  Written written;
+  if (value.has_value() &&
+      Parse(*value, &written_key, &written.sequence, &written.padding)) {
+    keys_[key].uncertain[written.sequence] = written.padding;
   }
 }
 
@@ -41,18 +62,26 @@ Ledger::Verdict Ledger::Check(absl::string_view key,
   const auto it = keys_.find(key);
   const KeyState empty;
   const KeyState& state = it == keys_.end() ? empty : it->second;
-  if (value == state.acknowledged) return Verdict::kAcknowledged;
   if (!value.has_value()) {
-    return state.uncertain_delete ? Verdict::kUncertain : Verdict::kMiss;
+    return state.acknowledged.has_value() ? Verdict::kMiss
+                                          : Verdict::kAcknowledged;
   }
-  if (state.uncertain_values.contains(*value)) return Verdict::kUncertain;
-  const std::vector<absl::string_view> parts = absl::StrSplit(*value, '#');
-  if (parts.size() != 3 || parts[0] != key) return Verdict::kWrongKey;
+  absl::string_view read_key;
   uint64_t sequence;
-  if (absl::SimpleAtoi(parts[1], &sequence) &&
-      std::find(state.overwritten.begin(), state.overwritten.end(), sequence) !=
-          state.overwritten.end()) {
-    return Verdict::kOverwritten;
+  uint32_t padding;
+  if (!Parse(*value, &read_key, &sequence, &padding)) return Verdict::kUnknown;
+  if (read_key != key) return Verdict::kWrongKey;
+  if (state.acknowledged.has_value() &&
+      state.acknowledged->sequence == sequence &&
+      state.acknowledged->padding == padding) {
+    return Verdict::kAcknowledged;
+  }
+  if (const auto u = state.uncertain.find(sequence);
+      u != state.uncertain.end() && u->second == padding) {
+    return Verdict::kUncertain;
+  }
+  for (uint64_t replaced : state.replaced) {
+    if (replaced != 0 && replaced == sequence) return Verdict::kOverwritten;
   }
   return Verdict::kUnknown;
 }

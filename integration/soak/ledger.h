@@ -4,10 +4,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 
 namespace kivi::testing {
@@ -23,26 +21,33 @@ namespace kivi::testing {
 // Nothing else may come back: not another key's value, not a write that an
 // acknowledged write replaced, not a value never written.
 //
+// Memory grows only with failed writes (a few bytes each), so that the
+// soak's RSS figures show the client's memory, not the ledger's.
+//
 // Not thread-safe: one ledger per thread.
 class Ledger {
  public:
   enum class Verdict {
     kAcknowledged,  // The last acknowledged state.
-    kUncertain,     // A failed write (or delete) that was applied after all.
+    kUncertain,     // A failed write that was applied after all.
     kMiss,          // Absent although a value was acknowledged: lost with a
-                    // restarted server.
+                    // restarted server, or removed by a failed delete that
+                    // was applied after all.
     kWrongKey,      // A value written under another key.
-    kOverwritten,   // An older acknowledged write, since replaced.
-    kUnknown,       // Never written by this thread.
+    kOverwritten,   // A recent acknowledged write, since replaced.
+    kUnknown,       // Not a value this thread wrote under this key, or an
+                    // older replaced one (no longer told apart).
   };
 
   // The value to write next under `key`; `padding` bytes make the sizes
   // vary.
   std::string NextValue(absl::string_view key, size_t padding);
 
-  // Records the outcome of writing `value` (nullopt: a delete) to `key`.
-  void Acknowledged(absl::string_view key, std::optional<std::string> value);
-  void Failed(absl::string_view key, std::optional<std::string> value);
+  // Records the outcome of writing `value` (made by NextValue; nullopt: a
+  // delete) to `key`.
+  void Acknowledged(absl::string_view key,
+                    const std::optional<std::string>& value);
+  void Failed(absl::string_view key, const std::optional<std::string>& value);
 
   // Classifies a read of `key` that returned `value` (nullopt: NotFound).
   Verdict Check(absl::string_view key,
@@ -55,15 +60,21 @@ class Ledger {
   }
 
  private:
+  // A value by its parts: the sequence number and the padding length.
+  struct Written {
+    uint64_t sequence = 0;
+    uint32_t padding = 0;
+  };
+  static constexpr int kRecentlyReplaced = 8;
+
   struct KeyState {
     // The acknowledged state: a value, or absent (never written, deleted).
-    std::optional<std::string> acknowledged;
-    // Failed writes since the key was created; nullopt stands for a failed
-    // delete.
-    absl::flat_hash_set<std::string> uncertain_values;
-    bool uncertain_delete = false;
-    // Sequence numbers of acknowledged writes that were replaced.
-    std::vector<uint64_t> overwritten;
+    std::optional<Written> acknowledged;
+    // Failed writes: sequence -> padding.
+    absl::flat_hash_map<uint64_t, uint32_t> uncertain;
+    // The last few acknowledged values that were replaced, for the label.
+    uint64_t replaced[kRecentlyReplaced] = {};
+    int next_replaced = 0;
   };
 
   absl::flat_hash_map<std::string, KeyState> keys_;

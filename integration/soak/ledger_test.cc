@@ -43,11 +43,19 @@ TEST(Ledger, AFailedWriteMayStillAppearEvenAfterALaterAcknowledgedOne) {
   EXPECT_FALSE(Ledger::IsWrong(Verdict::kUncertain));
 }
 
-TEST(Ledger, AFailedDeleteMayLeaveTheKeyAbsent) {
+TEST(Ledger, AnAcknowledgedDeleteLeavesTheKeyAbsent) {
   Ledger ledger;
-  ledger.Acknowledged("k", ledger.NextValue("k", 0));
-  ledger.Failed("k", std::nullopt);
-  EXPECT_EQ(ledger.Check("k", std::nullopt), Verdict::kUncertain);
+  const std::string v1 = ledger.NextValue("k", 0);
+  ledger.Acknowledged("k", v1);
+  ledger.Acknowledged("k", std::nullopt);
+  EXPECT_EQ(ledger.Check("k", std::nullopt), Verdict::kAcknowledged);
+  EXPECT_EQ(ledger.Check("k", v1), Verdict::kOverwritten);
+}
+
+TEST(Ledger, AValueWithOtherPaddingWasNeverWritten) {
+  Ledger ledger;
+  ledger.Acknowledged("k", ledger.NextValue("k", 3));
+  EXPECT_EQ(ledger.Check("k", "k#1#pp"), Verdict::kUnknown);
 }
 
 TEST(Ledger, AnotherKeysValueIsWrong) {
@@ -55,12 +63,12 @@ TEST(Ledger, AnotherKeysValueIsWrong) {
   const std::string other = ledger.NextValue("other", 0);
   ledger.Acknowledged("other", other);
   EXPECT_EQ(ledger.Check("k", other), Verdict::kWrongKey);
-  EXPECT_EQ(ledger.Check("k", "garbage"), Verdict::kWrongKey);
 }
 
 TEST(Ledger, AValueNeverWrittenIsWrong) {
   Ledger ledger;
   EXPECT_EQ(ledger.Check("k", "k#99#"), Verdict::kUnknown);
+  EXPECT_EQ(ledger.Check("k", "garbage"), Verdict::kUnknown);
   EXPECT_TRUE(Ledger::IsWrong(Verdict::kUnknown));
 }
 
