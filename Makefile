@@ -6,7 +6,7 @@ BUILD_TYPE ?= RelWithDebInfo
 LISTEN ?= 127.0.0.1:7070
 BACKEND ?= memory://
 
-.PHONY: all deps configure build test run bench clean
+.PHONY: all deps configure build test run bench soak clean
 
 all: build
 
@@ -35,6 +35,11 @@ run: build
 # minutes. BENCH_QUICK=1 for a three-minute smoke run.
 bench: build
 	bash bench/run.sh $(BUILD_DIR)
+
+# The full soak (about a minute; make test runs a short one): three
+# memcached servers, one frozen and one killed mid-load, every read checked.
+soak: build
+	bash scripts/soak.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)
