@@ -37,6 +37,11 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
     // Child: only async-signal-safe calls until exec.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127);
+    // Its own process group: a test that stops the child (SIGSTOP) must not
+    // leave a stopped process in the test's group, which the kernel answers
+    // with SIGHUP to the whole group once it is orphaned (a test run whose
+    // launching shell has exited).
+    ::setpgid(0, 0);
     ::dup2(out, STDOUT_FILENO);
     ::dup2(out, STDERR_FILENO);
     int devnull = ::open("/dev/null", O_RDONLY);
@@ -44,6 +49,9 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
     ::execv(args[0], args.data());
     ::_exit(127);
   }
+  // Also here, so the group exists when Start returns, whichever process
+  // runs first (fails harmlessly once the child has exec'd: it set it).
+  ::setpgid(pid, pid);
   ::close(out);
   return std::unique_ptr<ChildProcess>(new ChildProcess(pid, path));
 }
@@ -92,10 +100,9 @@ absl::Status ChildProcess::WaitUntil(bool (*ready)(int), int arg,
     }
     absl::SleepFor(absl::Milliseconds(5));
   }
-  return absl::InternalError(absl::StrCat("process ", pid_,
-                                          " not ready within ",
-                                          absl::FormatDuration(timeout),
-                                          "; output:\n", Output()));
+  return absl::InternalError(
+      absl::StrCat("process ", pid_, " not ready within ",
+                   absl::FormatDuration(timeout), "; output:\n", Output()));
 }
 
 std::string ChildProcess::Output() const {

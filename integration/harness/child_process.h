@@ -13,9 +13,10 @@
 
 namespace kivi::testing {
 
-// A child process owned by a test: started with fork/exec, its output
-// captured to a temporary file (for error messages), killed with the test
-// process (PR_SET_PDEATHSIG) and always stopped by the destructor.
+// A child process owned by a test: started with fork/exec in a process
+// group of its own, its output captured to a temporary file (for error
+// messages), killed with the test process (PR_SET_PDEATHSIG) and always
+// stopped by the destructor.
 // Not thread-safe.
 class ChildProcess {
  public:
