@@ -14,6 +14,9 @@ src=$(pwd)
 seconds=${1:-60}
 dir=${2:-build-asan}
 jobs=${JOBS:-2}
+# The sanitizer runtimes symbolize stacks with the llvm-symbolizer on PATH
+# (package llvm-14 installs it under this name only).
+export PATH="/usr/lib/llvm-14/bin:$PATH"
 
 targets=(memcached_reply_fuzzer metadump_fuzzer url_fuzzer
          codec_decode_fuzzer grpc_request_fuzzer)

@@ -30,6 +30,9 @@ src=$(pwd)
 
 mode=${1:?usage: sanitize.sh asan|tsan|configure-asan [BUILD_DIR]}
 jobs=${JOBS:-2}
+# The sanitizer runtimes symbolize stacks with the llvm-symbolizer on PATH
+# (package llvm-14 installs it under this name only).
+export PATH="/usr/lib/llvm-14/bin:$PATH"
 cxx=${KIVI_SANITIZE_CXX:-clang++-14}
 read -r -a extra_args <<< "${KIVI_CMAKE_ARGS:-}"
 
