@@ -72,13 +72,20 @@ bool HasFloat(const Json& json) {
   return false;
 }
 
-void ZeroFloats(Json& json) {
+void MakeFloatsFitAnyField(Json& json) {
   if (json.is_number_float()) {
-    json = 0.0;
+    // Truncation toward zero lands in [0, 127] for these: representable in
+    // every integer type, signed or not, 8 bits or 64.
+    const double f = json.get<double>();
+    if (f >= 128) {
+      json = 127.0;
+    } else if (f <= -1) {
+      json = -0.5;
+    }
     return;
   }
   if (!json.is_structured()) return;
-  for (Json& element : json) ZeroFloats(element);
+  for (Json& element : json) MakeFloatsFitAnyField(element);
 }
 
 absl::Status FitFloatsToFields(absl::string_view codec, Json& stored,

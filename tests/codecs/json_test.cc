@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -132,6 +133,35 @@ TEST(JsonCodec, NumbersThatFitTheirFieldsDecode) {
 TEST(JsonCodec, FloatBeyondAnIntegerFieldIsDataLoss) {
   ExpectDoesNotFit(DecodeCounters("1e300", "7", "1"), "/wide");
   ExpectDoesNotFit(DecodeCounters("1", "7", "1", "1,-3e10"), "/list/1");
+}
+
+// Found by codec_decode_fuzzer: when the document was refused for another
+// reason (a misspelt field), the float was still converted first.
+TEST(JsonCodec, FloatBeyondAnIntegerFieldInAMalformedDocumentIsDataLoss) {
+  absl::StatusOr<Counters> decoded = JsonCodec<Counters>().Decode(
+      R"({"wide":1e300,"unsigned_small":1,"narrow":1,"reel":1.5,)"
+      R"("single":0.1,"list":[]})");
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_TRUE(absl::IsDataLoss(decoded.status())) << decoded.status();
+}
+
+// A from_json that checks its values sees floats of the stored sign while
+// the codec finds out which fields are integers.
+struct Positive {
+  double scale = 1;
+  bool operator==(const Positive&) const = default;
+};
+void to_json(nlohmann::json& j, const Positive& p) { j = {{"scale", p.scale}}; }
+void from_json(const nlohmann::json& j, Positive& p) {
+  j.at("scale").get_to(p.scale);
+  if (p.scale <= 0) throw std::invalid_argument("scale must be positive");
+}
+
+TEST(JsonCodec, ValueCheckingFromJsonStillDecodes) {
+  absl::StatusOr<Positive> decoded =
+      JsonCodec<Positive>().Decode(R"({"scale":2500.5})");
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->scale, 2500.5);
 }
 
 TEST(JsonCodec, FractionForAnIntegerFieldIsDataLoss) {

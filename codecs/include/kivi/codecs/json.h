@@ -23,10 +23,14 @@ namespace codec_internal {
 
 // True if `json` holds a floating-point number anywhere.
 bool HasFloat(const nlohmann::json& json);
-// Sets every floating-point number in `json` to 0.0, which any field holds.
-void ZeroFloats(nlohmann::json& json);
-// `shape` is what a value decoded from `stored` with its floats zeroed
-// encodes to, so its numbers tell integer fields from floating-point ones.
+// Replaces every floating-point number in `json` that some integer type
+// could not hold (outside (-1, 128)) by one of the same sign that every
+// integer type holds (-0.5 or 127.0), so reading it into any field is
+// defined, and a from_json that checks signs or small ranges still passes.
+void MakeFloatsFitAnyField(nlohmann::json& json);
+// `shape` is what a value decoded from `stored` with MakeFloatsFitAnyField
+// applied encodes to, so its numbers tell integer fields from
+// floating-point ones.
 // Rewrites each float of `stored` that lands in an integer field as that
 // integer when it is integral and within 64 bits; DataLoss naming the codec
 // and the place otherwise. Places `shape` lacks are left as they are.
@@ -87,11 +91,11 @@ class JsonCodec {
     }
     try {
       if (codec_internal::HasFloat(json)) {
-        if (std::optional<nlohmann::json> shape = ShapeOf(json)) {
-          absl::Status fitted =
-              codec_internal::FitFloatsToFields(kName, json, *shape);
-          if (!fitted.ok()) return fitted;
-        }
+        absl::StatusOr<nlohmann::json> shape = ShapeOf(json);
+        if (!shape.ok()) return shape.status();
+        absl::Status fitted =
+            codec_internal::FitFloatsToFields(kName, json, *shape);
+        if (!fitted.ok()) return fitted;
       }
       T value;
       nlohmann::adl_serializer<T>::from_json(json, value);
@@ -108,19 +112,25 @@ class JsonCodec {
   }
 
  private:
-  // What a T decoded from `json` with its floats zeroed (a conversion that
-  // is defined for every field) encodes to; nothing when the type refuses
-  // that value, and then floats are read unchecked.
-  static std::optional<nlohmann::json> ShapeOf(const nlohmann::json& json) {
+  // What a T decoded from `json` with its floats made to fit any field
+  // encodes to. When the type refuses that document, it refuses the stored
+  // one: DataLoss, without reading the real floats, whose conversion could
+  // be undefined before from_json reaches the part it refuses.
+  static absl::StatusOr<nlohmann::json> ShapeOf(const nlohmann::json& json) {
     nlohmann::json probe = json;
-    codec_internal::ZeroFloats(probe);
+    codec_internal::MakeFloatsFitAnyField(probe);
+    T shape;
     try {
-      T shape;
       nlohmann::adl_serializer<T>::from_json(probe, shape);
-      return ToJson(shape);
-    } catch (const std::exception&) {
-      return std::nullopt;
+    } catch (const std::exception& e) {
+      return CodecDecodeError(kName,
+                              absl::StrCat("unexpected shape: ", e.what()));
     }
+    std::optional<nlohmann::json> encoded = ToJson(shape);
+    if (!encoded.has_value()) {
+      return CodecDecodeError(kName, "the decoded value has no JSON form");
+    }
+    return *std::move(encoded);
   }
 
   static std::optional<nlohmann::json> ToJson(const T& value) {
