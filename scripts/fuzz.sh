@@ -47,7 +47,7 @@ for t in "${targets[@]}"; do
     -artifact_prefix="$dir/fuzz-artifacts/$t-" "${corpora[@]}" \
     > "$log" 2>&1 || status=$?
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" |
-          grep -o '[0-9]*$' || echo "?")
+          tail -1 | grep -o '[0-9]*$' || echo "?")
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo "?")
   summary+=("$(printf '%-24s %12s execs  %6s edges  %s' "$t" "$execs" "$cov" \
                "$([ $status -eq 0 ] && echo ok || echo FAILED)")")
