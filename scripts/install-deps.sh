@@ -16,6 +16,10 @@ PACKAGES=(
   memcached libmemcached-dev
   procps
   gnuplot-nox valgrind strace linux-perf
+  # Sanitizer and fuzzing stages (scripts/sanitize.sh, scripts/fuzz.sh):
+  # clang with its sanitizer and libFuzzer runtimes, llvm-symbolizer, and
+  # dpkg-source to unpack abseil's Debian source for the TSan build.
+  clang-14 libclang-rt-14-dev llvm-14 dpkg-dev
 )
 
 missing=()

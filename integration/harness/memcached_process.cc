@@ -64,7 +64,7 @@ absl::Status MemcachedProcess::Launch() {
       ChildProcess::Start(argv);
   if (!child.ok()) return child.status();
   process_ = *std::move(child);
-  absl::Status ready = process_->WaitUntil(&PortAcceptsConnections, port_,
+  absl::Status ready = process_->WaitUntil(&ServerAnswersOnPort, port_,
                                            absl::Seconds(10));
   // Another process may hold the port (and answer) while ours failed to
   // bind and exits.

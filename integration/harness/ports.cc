@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -54,9 +55,30 @@ bool PortAcceptsConnections(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
   sockaddr_in addr = Loopback(port);
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  bool ok =
+      ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   ::close(fd);
   return ok;
+}
+
+bool ServerAnswersOnPort(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr = Loopback(port);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    return false;
+  }
+  static constexpr char kRequest[] = "version\r\n";
+  bool answered = false;
+  if (::send(fd, kRequest, sizeof(kRequest) - 1, MSG_NOSIGNAL) ==
+      static_cast<ssize_t>(sizeof(kRequest) - 1)) {
+    // Any bytes, an orderly close or a reset are all the server's doing.
+    pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
+    answered = ::poll(&p, 1, /*timeout_ms=*/2000) == 1;
+  }
+  ::close(fd);
+  return answered;
 }
 
 }  // namespace kivi::testing

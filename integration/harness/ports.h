@@ -17,6 +17,15 @@ bool PortIsFree(int port);
 // True if something accepts TCP connections on 127.0.0.1:`port`.
 bool PortAcceptsConnections(int port);
 
+// True if a server on 127.0.0.1:`port` has taken a connection and answered
+// (or closed it after) a memcached `version` request. Stronger than
+// PortAcceptsConnections: the kernel completes a connect from its backlog
+// before the server has accepted it, so a server counting connections could
+// otherwise count the probe only after the caller has read its counters.
+// TLS or authenticating servers close or refuse the request; that still
+// proves the server itself took the connection.
+bool ServerAnswersOnPort(int port);
+
 }  // namespace kivi::testing
 
 #endif  // KIVI_INTEGRATION_HARNESS_PORTS_H_

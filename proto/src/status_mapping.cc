@@ -86,6 +86,13 @@ absl::StatusCode FromGrpcCode(grpc::StatusCode code) {
   }
 }
 
+absl::StatusCode FromCodeNumber(int32_t code) {
+  constexpr int32_t kLast =
+      static_cast<int32_t>(grpc::StatusCode::UNAUTHENTICATED);
+  if (code < 0 || code > kLast) return absl::StatusCode::kUnknown;
+  return FromGrpcCode(static_cast<grpc::StatusCode>(code));
+}
+
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   return grpc::Status(ToGrpcCode(status.code()), std::string(status.message()));
@@ -105,10 +112,7 @@ v1::Status ToProtoStatus(const absl::Status& status) {
 }
 
 absl::Status FromProtoStatus(const v1::Status& status) {
-  // Through grpc::StatusCode so that an out-of-range number becomes Unknown.
-  return absl::Status(
-      FromGrpcCode(static_cast<grpc::StatusCode>(status.code())),
-      status.message());
+  return absl::Status(FromCodeNumber(status.code()), status.message());
 }
 
 }  // namespace kivi::proto

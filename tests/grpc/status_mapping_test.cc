@@ -34,8 +34,10 @@ TEST(StatusMapping, NamedCodesMatch) {
 }
 
 TEST(StatusMapping, CodesOutsideTheStandardSetAreUnknown) {
-  EXPECT_EQ(FromGrpcCode(static_cast<grpc::StatusCode>(42)),
-            absl::StatusCode::kUnknown);
+  EXPECT_EQ(FromCodeNumber(42), absl::StatusCode::kUnknown);
+  EXPECT_EQ(FromCodeNumber(-1), absl::StatusCode::kUnknown);
+  EXPECT_EQ(FromCodeNumber(17), absl::StatusCode::kUnknown);
+  EXPECT_EQ(FromCodeNumber(16), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(FromGrpcCode(grpc::StatusCode::DO_NOT_USE),
             absl::StatusCode::kUnknown);
   EXPECT_EQ(ToGrpcCode(static_cast<absl::StatusCode>(42)),

@@ -1,6 +1,8 @@
 #ifndef KIVI_PROTO_STATUS_MAPPING_H_
 #define KIVI_PROTO_STATUS_MAPPING_H_
 
+#include <cstdint>
+
 #include "absl/status/status.h"
 #include "grpcpp/support/status.h"
 #include "kivi/v1/kv.pb.h"
@@ -13,6 +15,12 @@ namespace kivi::proto {
 // DeadlineExceeded. A value outside the 17 maps to Unknown.
 grpc::StatusCode ToGrpcCode(absl::StatusCode code);
 absl::StatusCode FromGrpcCode(grpc::StatusCode code);
+
+// A code number as it arrives on the wire (any int32): 0..16 are the
+// standard codes, anything else is Unknown. Numbers are checked as numbers:
+// casting one outside the enumerators to grpc::StatusCode first (an enum
+// without a fixed underlying type) would be undefined behaviour.
+absl::StatusCode FromCodeNumber(int32_t code);
 
 // The status with its code mapped and its message kept byte for byte.
 // Payloads are not carried.
