@@ -7,6 +7,7 @@
 include_guard(GLOBAL)
 
 add_library(kivi_memcached_pure STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/src/md5.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/metadump.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/protocol.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/protocol_encode.cc
@@ -20,7 +21,6 @@ target_include_directories(kivi_memcached_pure
   PUBLIC $<BUILD_INTERFACE:${CMAKE_CURRENT_LIST_DIR}>)
 target_link_libraries(kivi_memcached_pure
   PUBLIC absl::status absl::statusor absl::strings absl::str_format
-         absl::time absl::span absl::optional
-  PRIVATE OpenSSL::Crypto)
+         absl::time absl::span absl::optional)
 install(TARGETS kivi_memcached_pure EXPORT kiviTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})

@@ -1,12 +1,9 @@
 #include "src/ring.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -14,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "src/md5.h"
 #include "src/server_list.h"
 
 namespace kivi::memcached {
@@ -24,34 +22,10 @@ namespace {
 constexpr uint32_t kPointsPerServer = 160;
 constexpr uint32_t kPointsPerDigest = 4;
 
-using Digest = unsigned char[16];
-
-// MD5 through OpenSSL, fetched once and with one reusable context per
-// thread, so hashing a key allocates nothing.
-class Md5 {
- public:
-  // The process-wide MD5 implementation; null when the OpenSSL provider
-  // refuses MD5 (e.g. FIPS mode).
-  static const EVP_MD* Algorithm() {
-    static const EVP_MD* const md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
-    return md5;
-  }
-
-  // Requires Algorithm() != nullptr (checked by ServerRing::Build).
-  static void Hash(absl::string_view data, Digest out) {
-    thread_local const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(
-        EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    unsigned int size = 0;
-    EVP_DigestInit_ex(ctx.get(), Algorithm(), nullptr);
-    EVP_DigestUpdate(ctx.get(), data.data(), data.size());
-    EVP_DigestFinal_ex(ctx.get(), out, &size);
-  }
-};
-
 // The `index`-th little-endian 32-bit word of `digest`, as libmemcached
 // reads both key hashes (index 0) and point values.
-uint32_t DigestWord(const Digest digest, int index) {
-  const unsigned char* p = digest + 4 * index;
+uint32_t DigestWord(const Md5Digest& digest, int index) {
+  const unsigned char* p = digest.data() + 4 * index;
   return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 |
          static_cast<uint32_t>(p[2]) << 16 | static_cast<uint32_t>(p[3]) << 24;
 }
@@ -87,10 +61,6 @@ absl::StatusOr<ServerRing> ServerRing::Build(
   ServerRing ring;
   ring.server_count_ = servers.size();
   if (servers.size() == 1) return ring;
-  if (Md5::Algorithm() == nullptr) {
-    return absl::FailedPreconditionError(
-        "memcached ketama ring needs MD5, which OpenSSL does not provide here");
-  }
   for (uint32_t index = 0; index < servers.size(); ++index) {
     const ServerAddress& server = servers[index];
     const uint32_t digests =
@@ -102,8 +72,7 @@ absl::StatusOr<ServerRing> ServerRing::Build(
           server.port == kDefaultPort
               ? absl::StrCat(server.host, "-", n)
               : absl::StrCat(server.host, ":", server.port, "-", n);
-      Digest digest;
-      Md5::Hash(name, digest);
+      const Md5Digest digest = Md5(name);
       for (int word = 0; word < static_cast<int>(kPointsPerDigest); ++word) {
         ring.points_.push_back(Point{DigestWord(digest, word), index});
       }
@@ -119,9 +88,7 @@ absl::StatusOr<ServerRing> ServerRing::Build(
 
 size_t ServerRing::Pick(absl::string_view key) const {
   if (server_count_ == 1) return 0;
-  Digest digest;
-  Md5::Hash(key, digest);
-  const uint32_t hash = DigestWord(digest, 0);
+  const uint32_t hash = DigestWord(Md5(key), 0);
   // The first point at or after the key's hash, wrapping past the top.
   auto it = std::lower_bound(
       points_.begin(), points_.end(), hash,
