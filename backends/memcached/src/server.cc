@@ -30,26 +30,37 @@ absl::StatusOr<PooledConnection> Server::Acquire(absl::Time deadline) {
 }
 
 absl::Status Server::Admit(absl::Time now) const {
+  if (clean_.load(std::memory_order_acquire)) return absl::OkStatus();
   absl::MutexLock lock(&mu_);
   if (now >= down_until_) return absl::OkStatus();
-  return absl::UnavailableError(absl::StrCat(
-      "memcached ", name_, " is marked down after ", failures_,
-      " consecutive failures (retrying in ",
-      absl::FormatDuration(absl::Ceil(down_until_ - now, absl::Milliseconds(1))),
-      "); last failure: ", last_failure_.message()));
+  return absl::UnavailableError(
+      absl::StrCat("memcached ", name_, " is marked down after ", failures_,
+                   " consecutive failures (retrying in ",
+                   absl::FormatDuration(
+                       absl::Ceil(down_until_ - now, absl::Milliseconds(1))),
+                   "); last failure: ", last_failure_.message()));
 }
 
 bool Server::IsDown(absl::Time now) const {
+  if (clean_.load(std::memory_order_acquire)) return false;
   absl::MutexLock lock(&mu_);
   return now < down_until_;
 }
 
 void Server::Record(const absl::Status& status) {
+  const bool failure = IsServerFailure(status);
+  // A success on a clean server changes nothing. A racing failure may have
+  // just made it unclean; this success then counts as recorded before it.
+  if (!failure && clean_.load(std::memory_order_acquire)) return;
   absl::MutexLock lock(&mu_);
-  if (!IsServerFailure(status)) {
+  if (!failure) {
     failures_ = 0;
+    // A call admitted before the server was marked down may succeed while
+    // the mark holds; the mark stays until it expires, as before.
+    clean_.store(absl::Now() >= down_until_, std::memory_order_release);
     return;
   }
+  clean_.store(false, std::memory_order_release);
   ++failures_;
   last_failure_ = status;
   if (failures_ >= failure_limit_) {
