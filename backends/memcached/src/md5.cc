@@ -39,39 +39,37 @@ void StoreLittleEndian(uint32_t v, unsigned char* p) {
   p[3] = static_cast<unsigned char>(v >> 24);
 }
 
-// Folds one 64-byte block into `state`.
-void Compress(uint32_t state[4], const unsigned char* block) {
-  uint32_t m[16];
-  for (int i = 0; i < 16; ++i) m[i] = LoadLittleEndian(block + 4 * i);
-  uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
-  for (int i = 0; i < 64; ++i) {
-    const int round = i / 16;
-    uint32_t f;
-    int word;
-    switch (round) {
-      case 0:
-        f = (b & c) | (~b & d);
-        word = i;
-        break;
-      case 1:
-        f = (d & b) | (~d & c);
-        word = (5 * i + 1) % 16;
-        break;
-      case 2:
-        f = b ^ c ^ d;
-        word = (3 * i + 5) % 16;
-        break;
-      default:
-        f = c ^ (b | ~d);
-        word = (7 * i) % 16;
-        break;
-    }
-    const uint32_t sum = f + a + kSine[i] + m[word];
+// One round of 16 steps: step i mixes message word (first + stride * i)
+// mod 16. Fully unrolled, so that the word indices, shifts and constants
+// are immediates (a rolled loop costs about four times the instructions).
+template <typename Mix>
+inline void Round(uint32_t& a, uint32_t& b, uint32_t& c, uint32_t& d,
+                  const uint32_t m[16], int round, int first, int stride,
+                  Mix mix) {
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; ++i) {
+    const uint32_t sum =
+        mix(b, c, d) + a + kSine[16 * round + i] + m[(first + stride * i) % 16];
     a = d;
     d = c;
     c = b;
     b = b + RotateLeft(sum, kShift[round][i % 4]);
   }
+}
+
+// Folds one 64-byte block into `state`.
+void Compress(uint32_t state[4], const unsigned char* block) {
+  uint32_t m[16];
+  for (int i = 0; i < 16; ++i) m[i] = LoadLittleEndian(block + 4 * i);
+  uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+  Round(a, b, c, d, m, 0, 0, 1,
+        [](uint32_t x, uint32_t y, uint32_t z) { return (x & y) | (~x & z); });
+  Round(a, b, c, d, m, 1, 1, 5,
+        [](uint32_t x, uint32_t y, uint32_t z) { return (z & x) | (~z & y); });
+  Round(a, b, c, d, m, 2, 5, 3,
+        [](uint32_t x, uint32_t y, uint32_t z) { return x ^ y ^ z; });
+  Round(a, b, c, d, m, 3, 0, 7,
+        [](uint32_t x, uint32_t y, uint32_t z) { return y ^ (x | ~z); });
   state[0] += a;
   state[1] += b;
   state[2] += c;
