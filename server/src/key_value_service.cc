@@ -40,8 +40,10 @@ void AddFailures(const absl::flat_hash_map<std::string, absl::Status>& failed,
 
 }  // namespace
 
-grpc::Status KeyValueService::CheckBatch(absl::string_view rpc,
+grpc::Status KeyValueService::AdmitBatch(const grpc::ServerContext& context,
+                                         absl::string_view rpc,
                                          int count) const {
+  if (grpc::Status denied = Admit(context); !denied.ok()) return denied;
   if (static_cast<size_t>(count) <= limits_.max_batch_keys) {
     return grpc::Status::OK;
   }
@@ -50,6 +52,13 @@ grpc::Status KeyValueService::CheckBatch(absl::string_view rpc,
       absl::StrCat(rpc, " of ", count, " keys exceeds kivi-server's limit of ",
                    limits_.max_batch_keys,
                    " keys per batch (max_batch_keys); split the batch"));
+}
+
+grpc::Status KeyValueService::AdmitValue(const grpc::ServerContext& context,
+                                         const std::string& key,
+                                         const std::string& value) const {
+  if (grpc::Status denied = Admit(context); !denied.ok()) return denied;
+  return CheckValue(key, value);
 }
 
 grpc::Status KeyValueService::CheckValue(const std::string& key,
@@ -62,10 +71,26 @@ grpc::Status KeyValueService::CheckValue(const std::string& key,
                    limits_.max_value_bytes, " bytes (max_value_bytes)"));
 }
 
+template <typename Request>
+grpc::Status KeyValueService::AdmitWrite(const grpc::ServerContext& context,
+                                         const Request& request,
+                                         absl::Duration* ttl) const {
+  if (grpc::Status refused =
+          AdmitValue(context, request.key(), request.value());
+      !refused.ok()) {
+    return refused;
+  }
+  absl::StatusOr<absl::Duration> decoded =
+      FromProtoDuration(request.ttl(), "ttl");
+  if (!decoded.ok()) return ToGrpcStatus(decoded.status());
+  *ttl = *decoded;
+  return grpc::Status::OK;
+}
+
 grpc::Status KeyValueService::Get(grpc::ServerContext* context,
                                   const v1::GetRequest* request,
                                   v1::GetResponse* response) {
-  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
+  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
   absl::StatusOr<std::string> value = client_.Get(request->key());
   if (!value.ok()) return ToGrpcStatus(value.status());
   response->set_value(*std::move(value));
@@ -75,28 +100,26 @@ grpc::Status KeyValueService::Get(grpc::ServerContext* context,
 grpc::Status KeyValueService::Set(grpc::ServerContext* context,
                                   const v1::SetRequest* request,
                                   v1::SetResponse*) {
-  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
-  if (grpc::Status over = CheckValue(request->key(), request->value());
-      !over.ok()) {
-    return over;
+  absl::Duration ttl;
+  if (grpc::Status refused = AdmitWrite(*context, *request, &ttl);
+      !refused.ok()) {
+    return refused;
   }
-  absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request->ttl(), "ttl");
-  if (!ttl.ok()) return ToGrpcStatus(ttl.status());
   return ToGrpcStatus(
-      client_.Set(request->key(), request->value(), {.ttl = *ttl}));
+      client_.Set(request->key(), request->value(), {.ttl = ttl}));
 }
 
 grpc::Status KeyValueService::Delete(grpc::ServerContext* context,
                                      const v1::DeleteRequest* request,
                                      v1::DeleteResponse*) {
-  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
+  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
   return ToGrpcStatus(client_.Delete(request->key()));
 }
 
 grpc::Status KeyValueService::List(grpc::ServerContext* context,
                                    const v1::ListRequest* request,
                                    v1::ListResponse* response) {
-  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
+  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
   absl::StatusOr<std::vector<std::string>> keys =
       client_.List(request->prefix());
   if (!keys.ok()) return ToGrpcStatus(keys.status());
@@ -108,10 +131,10 @@ grpc::Status KeyValueService::List(grpc::ServerContext* context,
 grpc::Status KeyValueService::BatchGet(grpc::ServerContext* context,
                                        const v1::BatchGetRequest* request,
                                        v1::BatchGetResponse* response) {
-  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
-  if (grpc::Status over = CheckBatch("BatchGet", request->keys_size());
-      !over.ok()) {
-    return over;
+  if (grpc::Status refused =
+          AdmitBatch(*context, "BatchGet", request->keys_size());
+      !refused.ok()) {
+    return refused;
   }
   absl::StatusOr<BatchGetResult> result =
       client_.BatchGet(ToVector(request->keys()));
@@ -129,10 +152,10 @@ grpc::Status KeyValueService::BatchGet(grpc::ServerContext* context,
 grpc::Status KeyValueService::BatchSet(grpc::ServerContext* context,
                                        const v1::BatchSetRequest* request,
                                        v1::BatchSetResponse* response) {
-  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
-  if (grpc::Status over = CheckBatch("BatchSet", request->entries_size());
-      !over.ok()) {
-    return over;
+  if (grpc::Status refused =
+          AdmitBatch(*context, "BatchSet", request->entries_size());
+      !refused.ok()) {
+    return refused;
   }
   for (const v1::BatchSetRequest::Entry& entry : request->entries()) {
     if (grpc::Status over = CheckValue(entry.key(), entry.value());
@@ -157,10 +180,10 @@ grpc::Status KeyValueService::BatchSet(grpc::ServerContext* context,
 grpc::Status KeyValueService::BatchDelete(grpc::ServerContext* context,
                                           const v1::BatchDeleteRequest* request,
                                           v1::BatchDeleteResponse* response) {
-  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
-  if (grpc::Status over = CheckBatch("BatchDelete", request->keys_size());
-      !over.ok()) {
-    return over;
+  if (grpc::Status refused =
+          AdmitBatch(*context, "BatchDelete", request->keys_size());
+      !refused.ok()) {
+    return refused;
   }
   absl::StatusOr<BatchWriteResult> result =
       client_.BatchDelete(ToVector(request->keys()));
@@ -172,35 +195,31 @@ grpc::Status KeyValueService::BatchDelete(grpc::ServerContext* context,
 grpc::Status KeyValueService::Add(grpc::ServerContext* context,
                                   const v1::AddRequest* request,
                                   v1::AddResponse*) {
-  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
-  if (grpc::Status over = CheckValue(request->key(), request->value());
-      !over.ok()) {
-    return over;
+  absl::Duration ttl;
+  if (grpc::Status refused = AdmitWrite(*context, *request, &ttl);
+      !refused.ok()) {
+    return refused;
   }
-  absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request->ttl(), "ttl");
-  if (!ttl.ok()) return ToGrpcStatus(ttl.status());
   return ToGrpcStatus(
-      client_.Add(request->key(), request->value(), {.ttl = *ttl}));
+      client_.Add(request->key(), request->value(), {.ttl = ttl}));
 }
 
 grpc::Status KeyValueService::Replace(grpc::ServerContext* context,
                                       const v1::ReplaceRequest* request,
                                       v1::ReplaceResponse*) {
-  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
-  if (grpc::Status over = CheckValue(request->key(), request->value());
-      !over.ok()) {
-    return over;
+  absl::Duration ttl;
+  if (grpc::Status refused = AdmitWrite(*context, *request, &ttl);
+      !refused.ok()) {
+    return refused;
   }
-  absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request->ttl(), "ttl");
-  if (!ttl.ok()) return ToGrpcStatus(ttl.status());
   return ToGrpcStatus(
-      client_.Replace(request->key(), request->value(), {.ttl = *ttl}));
+      client_.Replace(request->key(), request->value(), {.ttl = ttl}));
 }
 
 grpc::Status KeyValueService::Increment(grpc::ServerContext* context,
                                         const v1::IncrementRequest* request,
                                         v1::IncrementResponse* response) {
-  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
+  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
   absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request->ttl(), "ttl");
   if (!ttl.ok()) return ToGrpcStatus(ttl.status());
   absl::StatusOr<uint64_t> value =
@@ -216,7 +235,7 @@ grpc::Status KeyValueService::Increment(grpc::ServerContext* context,
 grpc::Status KeyValueService::GetVersioned(
     grpc::ServerContext* context, const v1::GetVersionedRequest* request,
     v1::GetVersionedResponse* response) {
-  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
+  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
   absl::StatusOr<VersionedValue> value = client_.GetVersioned(request->key());
   if (!value.ok()) return ToGrpcStatus(value.status());
   response->set_value(std::move(value->value));
@@ -227,21 +246,19 @@ grpc::Status KeyValueService::GetVersioned(
 grpc::Status KeyValueService::CompareAndSet(
     grpc::ServerContext* context, const v1::CompareAndSetRequest* request,
     v1::CompareAndSetResponse*) {
-  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
-  if (grpc::Status over = CheckValue(request->key(), request->value());
-      !over.ok()) {
-    return over;
+  absl::Duration ttl;
+  if (grpc::Status refused = AdmitWrite(*context, *request, &ttl);
+      !refused.ok()) {
+    return refused;
   }
-  absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request->ttl(), "ttl");
-  if (!ttl.ok()) return ToGrpcStatus(ttl.status());
   return ToGrpcStatus(client_.CompareAndSet(request->key(), request->value(),
-                                            request->version(), {.ttl = *ttl}));
+                                            request->version(), {.ttl = ttl}));
 }
 
 grpc::Status KeyValueService::Touch(grpc::ServerContext* context,
                                     const v1::TouchRequest* request,
                                     v1::TouchResponse*) {
-  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
+  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
   absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request->ttl(), "ttl");
   if (!ttl.ok()) return ToGrpcStatus(ttl.status());
   return ToGrpcStatus(client_.Touch(request->key(), *ttl));
@@ -250,7 +267,7 @@ grpc::Status KeyValueService::Touch(grpc::ServerContext* context,
 grpc::Status KeyValueService::GetAndTouch(grpc::ServerContext* context,
                                           const v1::GetAndTouchRequest* request,
                                           v1::GetAndTouchResponse* response) {
-  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
+  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
   absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request->ttl(), "ttl");
   if (!ttl.ok()) return ToGrpcStatus(ttl.status());
   absl::StatusOr<std::string> value = client_.GetAndTouch(request->key(), *ttl);
@@ -262,10 +279,10 @@ grpc::Status KeyValueService::GetAndTouch(grpc::ServerContext* context,
 grpc::Status KeyValueService::Append(grpc::ServerContext* context,
                                      const v1::AppendRequest* request,
                                      v1::AppendResponse*) {
-  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
-  if (grpc::Status over = CheckValue(request->key(), request->value());
-      !over.ok()) {
-    return over;
+  if (grpc::Status refused =
+          AdmitValue(*context, request->key(), request->value());
+      !refused.ok()) {
+    return refused;
   }
   return ToGrpcStatus(client_.Append(request->key(), request->value()));
 }
@@ -273,10 +290,10 @@ grpc::Status KeyValueService::Append(grpc::ServerContext* context,
 grpc::Status KeyValueService::Prepend(grpc::ServerContext* context,
                                       const v1::PrependRequest* request,
                                       v1::PrependResponse*) {
-  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
-  if (grpc::Status over = CheckValue(request->key(), request->value());
-      !over.ok()) {
-    return over;
+  if (grpc::Status refused =
+          AdmitValue(*context, request->key(), request->value());
+      !refused.ok()) {
+    return refused;
   }
   return ToGrpcStatus(client_.Prepend(request->key(), request->value()));
 }
@@ -284,7 +301,7 @@ grpc::Status KeyValueService::Prepend(grpc::ServerContext* context,
 grpc::Status KeyValueService::Flush(grpc::ServerContext* context,
                                     const v1::FlushRequest* request,
                                     v1::FlushResponse*) {
-  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
+  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
   absl::StatusOr<absl::Duration> delay =
       FromProtoDuration(request->delay(), "delay");
   if (!delay.ok()) return ToGrpcStatus(delay.status());
@@ -294,7 +311,7 @@ grpc::Status KeyValueService::Flush(grpc::ServerContext* context,
 grpc::Status KeyValueService::Stats(grpc::ServerContext* context,
                                     const v1::StatsRequest*,
                                     v1::StatsResponse* response) {
-  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
+  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
   absl::StatusOr<std::vector<EndpointStats>> stats = client_.Stats();
   if (!stats.ok()) return ToGrpcStatus(stats.status());
   proto::ToProtoStats(*stats, response);
@@ -304,7 +321,7 @@ grpc::Status KeyValueService::Stats(grpc::ServerContext* context,
 grpc::Status KeyValueService::Health(grpc::ServerContext* context,
                                      const v1::HealthRequest* request,
                                      v1::HealthResponse* response) {
-  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
+  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
   absl::StatusOr<absl::Duration> timeout =
       FromProtoDuration(request->timeout(), "timeout");
   if (!timeout.ok()) return ToGrpcStatus(timeout.status());
@@ -320,7 +337,7 @@ grpc::Status KeyValueService::Health(grpc::ServerContext* context,
 grpc::Status KeyValueService::Describe(grpc::ServerContext* context,
                                        const v1::DescribeRequest*,
                                        v1::DescribeResponse* response) {
-  if (grpc::Status denied = auth_.Admit(*context); !denied.ok()) return denied;
+  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
   *response->mutable_capabilities() = proto::ToProtoCapabilities(
       client_.capabilities(),
       std::min(client_.options().max_value_bytes, limits_.max_value_bytes));

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "kivi/client.h"
 #include "kivi/server/server.h"
@@ -87,9 +88,28 @@ class KeyValueService final : public v1::KeyValue::Service {
                         v1::DescribeResponse* response) override;
 
  private:
-  grpc::Status CheckBatch(absl::string_view rpc, int count) const;
+  // The checks every RPC starts with, in the order the class comment gives.
+  // Each returns the status that ends the call, or OK to go on.
+
+  // The token only.
+  grpc::Status Admit(const grpc::ServerContext& context) const {
+    return auth_.Admit(context);
+  }
+  // The token, then a batch of `count` keys against max_batch_keys.
+  grpc::Status AdmitBatch(const grpc::ServerContext& context,
+                          absl::string_view rpc, int count) const;
+  // The token, then `value` against max_value_bytes.
+  grpc::Status AdmitValue(const grpc::ServerContext& context,
+                          const std::string& key,
+                          const std::string& value) const;
+  // `value` against max_value_bytes (AdmitValue without the token).
   grpc::Status CheckValue(const std::string& key,
                           const std::string& value) const;
+  // AdmitValue for a request with key(), value() and ttl(); on OK, *ttl
+  // holds the decoded ttl.
+  template <typename Request>
+  grpc::Status AdmitWrite(const grpc::ServerContext& context,
+                          const Request& request, absl::Duration* ttl) const;
 
   Client& client_;
   const BearerTokenAuth& auth_;
