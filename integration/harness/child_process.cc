@@ -89,11 +89,11 @@ void ChildProcess::Stop(absl::Duration grace) {
   }
 }
 
-absl::Status ChildProcess::WaitUntil(bool (*ready)(int), int arg,
+absl::Status ChildProcess::WaitUntil(absl::FunctionRef<bool()> ready,
                                      absl::Duration timeout) {
   absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
-    if (ready(arg)) return absl::OkStatus();
+    if (ready()) return absl::OkStatus();
     if (!Running()) {
       return absl::InternalError(
           absl::StrCat("process ", pid_, " exited early; output:\n", Output()));

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -44,7 +45,8 @@ class ChildProcess {
 
   // Waits until `ready()` holds, the child exits, or `timeout` passes.
   // Internal (with the child's output) when it exited or timed out.
-  absl::Status WaitUntil(bool (*ready)(int), int arg, absl::Duration timeout);
+  absl::Status WaitUntil(absl::FunctionRef<bool()> ready,
+                         absl::Duration timeout);
 
   // The child's combined stdout/stderr so far (at most the last 4 KiB).
   std::string Output() const;

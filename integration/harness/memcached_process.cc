@@ -52,8 +52,8 @@ std::string MemcachedProcess::address() const {
 }
 
 absl::Status MemcachedProcess::Launch() {
-  std::vector<std::string> argv = {MemcachedBinary(), "-l", "127.0.0.1",
-                                   "-p", absl::StrCat(port_), "-U", "0"};
+  std::vector<std::string> argv = {MemcachedBinary(),   "-l", "127.0.0.1", "-p",
+                                   absl::StrCat(port_), "-U", "0"};
   // memcached refuses to run as root unless told which user to be.
   if (::geteuid() == 0) {
     argv.push_back("-u");
@@ -64,22 +64,20 @@ absl::Status MemcachedProcess::Launch() {
       ChildProcess::Start(argv);
   if (!child.ok()) return child.status();
   process_ = *std::move(child);
-  absl::Status ready = process_->WaitUntil(&ServerAnswersOnPort, port_,
-                                           absl::Seconds(10));
-  // Another process may hold the port (and answer) while ours failed to
-  // bind and exits.
-  if (ready.ok()) {
-    absl::SleepFor(absl::Milliseconds(20));
-    if (!process_->Running()) {
-      ready = absl::InternalError(absl::StrCat("exited; output:\n",
-                                               process_->Output()));
-    }
-  }
+  // Ready once the port's listener is our child's (another process may hold
+  // the port and answer there while ours failed to bind and is exiting) and
+  // memcached has served a request on it.
+  const pid_t pid = process_->pid();
+  const int port = port_;
+  absl::Status ready = process_->WaitUntil(
+      [pid, port] {
+        return ProcessListensOn(pid, port) && ServerAnswersOnPort(port);
+      },
+      absl::Seconds(10));
   if (!ready.ok()) {
     process_->Stop();
-    return absl::InternalError(absl::StrCat("memcached on port ", port_,
-                                            " did not start: ",
-                                            ready.message()));
+    return absl::InternalError(absl::StrCat(
+        "memcached on port ", port_, " did not start: ", ready.message()));
   }
   return absl::OkStatus();
 }

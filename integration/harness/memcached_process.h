@@ -25,8 +25,9 @@ bool InCi();
 class MemcachedProcess {
  public:
   // Starts memcached on `port` (0: a free port) with `extra_args` (e.g.
-  // {"-X"}, {"-I", "64k"}, {"-Y", authfile}) and waits until it accepts
-  // connections. With port 0 a port lost to another process is retried.
+  // {"-X"}, {"-I", "64k"}, {"-Y", authfile}) and waits until it serves
+  // requests on a listener of its own (not another process's server on the
+  // same port). With port 0 a port lost to another process is retried.
   // Internal with the server's output when it does not come up.
   static absl::StatusOr<std::unique_ptr<MemcachedProcess>> Start(
       std::vector<std::string> extra_args = {}, int port = 0);
@@ -36,6 +37,8 @@ class MemcachedProcess {
   ~MemcachedProcess() { Stop(); }
 
   int port() const { return port_; }
+  // The process id of the latest start.
+  pid_t pid() const { return process_ != nullptr ? process_->pid() : -1; }
   // "127.0.0.1:<port>".
   std::string address() const;
   bool running() { return process_ != nullptr && process_->Running(); }
@@ -62,18 +65,18 @@ class MemcachedProcess {
 
 // In a test body or fixture SetUp: skips the test when memcached is not
 // installed, or fails it under CI=true.
-#define KIVI_REQUIRE_MEMCACHED()                                          \
-  do {                                                                    \
-    if (!::kivi::testing::MemcachedAvailable()) {                         \
-      if (::kivi::testing::InCi()) {                                      \
-        GTEST_FAIL() << "memcached not found at "                         \
-                     << ::kivi::testing::MemcachedBinary()                \
+#define KIVI_REQUIRE_MEMCACHED()                                              \
+  do {                                                                        \
+    if (!::kivi::testing::MemcachedAvailable()) {                             \
+      if (::kivi::testing::InCi()) {                                          \
+        GTEST_FAIL() << "memcached not found at "                             \
+                     << ::kivi::testing::MemcachedBinary()                    \
                      << " and CI=true: install it (scripts/install-deps.sh)"; \
-      }                                                                   \
-      GTEST_SKIP() << "memcached not found at "                           \
-                   << ::kivi::testing::MemcachedBinary()                  \
-                   << "; install it to run this test";                    \
-    }                                                                     \
+      }                                                                       \
+      GTEST_SKIP() << "memcached not found at "                               \
+                   << ::kivi::testing::MemcachedBinary()                      \
+                   << "; install it to run this test";                        \
+    }                                                                         \
   } while (false)
 
 #endif  // KIVI_INTEGRATION_HARNESS_MEMCACHED_PROCESS_H_

@@ -1,6 +1,7 @@
 #include "integration/harness/ports.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -8,9 +9,15 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 
 namespace kivi::testing {
 namespace {
@@ -21,6 +28,28 @@ sockaddr_in Loopback(int port) {
   addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   return addr;
+}
+
+// The inode of the socket listening on 127.0.0.1:`port`, from /proc/net/tcp
+// (rows "sl local_address rem_address st ... inode", addresses in hex as
+// the kernel stores them), or empty.
+std::string ListeningInode(int port) {
+  std::ifstream table("/proc/net/tcp");
+  // The kernel prints the address as the in-memory (network order) word in
+  // host order, and the port in host order, both in upper-case hex.
+  const std::string local =
+      absl::StrFormat("%08X:%04X", htonl(INADDR_LOOPBACK), port);
+  std::string line;
+  while (std::getline(table, line)) {
+    std::vector<absl::string_view> fields =
+        absl::StrSplit(line, ' ', absl::SkipEmpty());
+    if (fields.size() < 10) continue;
+    // State 0A is LISTEN.
+    if (fields[1] == local && fields[3] == "0A") {
+      return std::string(fields[9]);
+    }
+  }
+  return "";
 }
 
 }  // namespace
@@ -79,6 +108,27 @@ bool ServerAnswersOnPort(int port) {
   }
   ::close(fd);
   return answered;
+}
+
+bool ProcessListensOn(pid_t pid, int port) {
+  const std::string inode = ListeningInode(port);
+  if (inode.empty()) return false;
+  const std::string fds = absl::StrCat("/proc/", pid, "/fd");
+  const std::string wanted = absl::StrCat("socket:[", inode, "]");
+  DIR* dir = ::opendir(fds.c_str());
+  if (dir == nullptr) return false;
+  bool found = false;
+  while (dirent* entry = ::readdir(dir)) {
+    char target[64];
+    const std::string path = absl::StrCat(fds, "/", entry->d_name);
+    const ssize_t n = ::readlink(path.c_str(), target, sizeof(target));
+    if (n > 0 && absl::string_view(target, n) == wanted) {
+      found = true;
+      break;
+    }
+  }
+  ::closedir(dir);
+  return found;
 }
 
 }  // namespace kivi::testing

@@ -1,6 +1,8 @@
 #ifndef KIVI_INTEGRATION_HARNESS_PORTS_H_
 #define KIVI_INTEGRATION_HARNESS_PORTS_H_
 
+#include <sys/types.h>
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
@@ -25,6 +27,11 @@ bool PortAcceptsConnections(int port);
 // TLS or authenticating servers close or refuse the request; that still
 // proves the server itself took the connection.
 bool ServerAnswersOnPort(int port);
+
+// True if process `pid` holds the socket listening on 127.0.0.1:`port`
+// (read from /proc). Tells a server that bound its port from one that
+// failed to and another process's server answering there.
+bool ProcessListensOn(pid_t pid, int port);
 
 }  // namespace kivi::testing
 
