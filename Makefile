@@ -6,7 +6,7 @@ BUILD_TYPE ?= RelWithDebInfo
 LISTEN ?= 127.0.0.1:7070
 BACKEND ?= memory://
 
-FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 60
 
 # The stages share the machine's cores (each build runs -j$(JOBS)) and
 # test's stages must run in order; `make -j` must not interleave them.
@@ -29,8 +29,8 @@ build: configure
 # What CI runs, in order: every test on the release build, the same suite
 # again under AddressSanitizer + UndefinedBehaviorSanitizer, each libFuzzer
 # target for FUZZ_SECONDS, and the concurrent tests under ThreadSanitizer.
-# About an hour on 2 cores from a clean clone; test-plain alone is the
-# quick loop.
+# About half an hour on 2 cores from a clean clone; test-plain alone is
+# the quick loop.
 test: test-plain sanitize-asan fuzz sanitize-tsan
 
 # Unit tests, the conformance suite on every backend, integration tests
