@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -55,6 +56,18 @@ void Ledger::Failed(absl::string_view key,
       Parse(*value, &written_key, &written.sequence, &written.padding)) {
     keys_[key].uncertain[written.sequence] = written.padding;
   }
+}
+
+size_t Ledger::ApproximateBytes() const {
+  // A flat_hash_map slot holds the pair; each slot has one control byte.
+  size_t bytes =
+      keys_.capacity() * (sizeof(std::pair<const std::string, KeyState>) + 1);
+  for (const auto& [key, state] : keys_) {
+    bytes += key.capacity() > 15 ? key.capacity() + 1 : 0;  // SSO otherwise
+    bytes += state.uncertain.capacity() *
+             (sizeof(std::pair<const uint64_t, uint32_t>) + 1);
+  }
+  return bytes;
 }
 
 Ledger::Verdict Ledger::Check(absl::string_view key,

@@ -121,9 +121,10 @@ std::string SoakReport::ToText() const {
   absl::StrAppendFormat(
       &out,
       "  memory: RSS %d KiB (peak %d KiB) at start, %d KiB (peak %d KiB) "
-      "at end\n",
+      "at end, of which the test's ledgers %d KiB: %d KiB net\n",
       memory_start.rss_kib, memory_start.peak_rss_kib, memory_end.rss_kib,
-      memory_end.peak_rss_kib);
+      memory_end.peak_rss_kib, ledger_kib_end,
+      memory_end.rss_kib - ledger_kib_end);
   return out;
 }
 
@@ -148,12 +149,13 @@ std::string SoakReport::ToJson() const {
       "\"reads\":{%s},\"misses\":%d,\"wrong_values\":%d,"
       "\"slowest_ms\":%.1f,\"slowest_call\":\"%s\",\"timeout_ms\":%.1f,"
       "\"rss_kib_start\":%d,\"peak_rss_kib_start\":%d,\"rss_kib_end\":%d,"
-      "\"peak_rss_kib_end\":%d}",
+      "\"peak_rss_kib_end\":%d,\"ledger_kib_end\":%d}",
       absl::ToDoubleSeconds(duration), threads, freezes, restarts,
       stats.total_calls(), calls, stats.keys_read, errors, verdicts,
       stats.misses(), stats.wrong_values(), Ms(stats.slowest),
       stats.slowest_call, Ms(timeout), memory_start.rss_kib,
-      memory_start.peak_rss_kib, memory_end.rss_kib, memory_end.peak_rss_kib);
+      memory_start.peak_rss_kib, memory_end.rss_kib, memory_end.peak_rss_kib,
+      ledger_kib_end);
 }
 
 }  // namespace kivi::testing

@@ -51,6 +51,9 @@ struct SoakReport {
   SoakStats stats;
   MemorySample memory_start;
   MemorySample memory_end;
+  // The test's own bookkeeping (the ledgers) at the end, part of
+  // memory_end; the client's share is the rest.
+  int64_t ledger_kib_end = 0;
   int freezes = 0;
   int restarts = 0;
 

@@ -83,6 +83,7 @@ class Worker {
   }
 
   const SoakStats& stats() const { return stats_; }
+  const Ledger& ledger() const { return ledger_; }
 
  private:
   void Step() {
@@ -318,6 +319,9 @@ TEST(Soak, NoWrongValueNoHangThroughFreezesAndRestarts) {
   stop = true;
   for (std::thread& t : running) t.join();
   report.memory_end = SampleMemory();
+  for (const auto& w : workers) {
+    report.ledger_kib_end += w->ledger().ApproximateBytes() / 1024;
+  }
 
   // Every server is back: after retry_timeout nothing may fail.
   absl::SleepFor(absl::Milliseconds(600));
