@@ -15,6 +15,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "health_client.h"
 #include "integration/harness/memcached_process.h"
 #include "kivi_server_process.h"
 
@@ -22,7 +23,6 @@ namespace kivi::testing {
 namespace {
 
 using ::grpc::health::v1::Health;
-using ::grpc::health::v1::HealthCheckRequest;
 using ::grpc::health::v1::HealthCheckResponse;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
@@ -32,43 +32,6 @@ constexpr int kFailureThreshold = 3;
 // Scheduling on a loaded machine, the probe timeout and the Watch update's
 // trip are all inside this.
 constexpr absl::Duration kMargin = absl::Seconds(3);
-
-// Reads a Watch stream one status at a time.
-class Watcher {
- public:
-  Watcher(Health::Stub& stub, const std::string& service) {
-    context_.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
-    HealthCheckRequest request;
-    request.set_service(service);
-    reader_ = stub.Watch(&context_, request);
-  }
-  ~Watcher() { context_.TryCancel(); }
-
-  // Reads until `want`; false when the stream ends first.
-  bool WaitFor(HealthCheckResponse::ServingStatus want) {
-    HealthCheckResponse response;
-    while (reader_->Read(&response)) {
-      if (response.status() == want) return true;
-    }
-    return false;
-  }
-
- private:
-  grpc::ClientContext context_;
-  std::unique_ptr<grpc::ClientReader<HealthCheckResponse>> reader_;
-};
-
-HealthCheckResponse::ServingStatus Check(Health::Stub& stub,
-                                         const std::string& service) {
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
-  HealthCheckRequest request;
-  request.set_service(service);
-  HealthCheckResponse response;
-  const grpc::Status status = stub.Check(&context, request, &response);
-  EXPECT_TRUE(status.ok()) << status.error_message();
-  return response.status();
-}
 
 class ServerHealthOverMemcached : public ::testing::Test {
  protected:
@@ -92,8 +55,7 @@ class ServerHealthOverMemcached : public ::testing::Test {
              "--health_success_threshold=1"});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
-    stub_ = Health::NewStub(grpc::CreateChannel(
-        server_->address(), grpc::InsecureChannelCredentials()));
+    stub_ = HealthStub(server_->address());
   }
 
   int KiviHealth() {

@@ -11,6 +11,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "health_client.h"
 #include "kivi/kivi.h"
 #include "kivi/server/server.h"
 #include "kivi/v1/kv.grpc.pb.h"
@@ -19,8 +20,10 @@ namespace kivi {
 namespace {
 
 using ::grpc::health::v1::Health;
-using ::grpc::health::v1::HealthCheckRequest;
 using ::grpc::health::v1::HealthCheckResponse;
+using ::kivi::testing::Check;
+using ::kivi::testing::HealthStub;
+using ::kivi::testing::Watcher;
 
 constexpr auto kServing = HealthCheckResponse::SERVING;
 constexpr auto kNotServing = HealthCheckResponse::NOT_SERVING;
@@ -39,51 +42,6 @@ std::unique_ptr<Server> StartServer(ServerOptions options) {
   EXPECT_TRUE(server.ok()) << server.status();
   return server.ok() ? *std::move(server) : nullptr;
 }
-
-std::unique_ptr<Health::Stub> HealthStub(const std::string& address) {
-  return Health::NewStub(
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
-}
-
-// Check's answer; an RPC failure shows up as its code in `*code`.
-HealthCheckResponse::ServingStatus Check(Health::Stub& stub,
-                                         const std::string& service,
-                                         grpc::StatusCode* code = nullptr) {
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
-  HealthCheckRequest request;
-  request.set_service(service);
-  HealthCheckResponse response;
-  const grpc::Status status = stub.Check(&context, request, &response);
-  if (code != nullptr) *code = status.error_code();
-  EXPECT_TRUE(code != nullptr || status.ok()) << status.error_message();
-  return response.status();
-}
-
-// A Watch stream, read one status at a time.
-class Watcher {
- public:
-  Watcher(Health::Stub& stub, const std::string& service) {
-    context_.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
-    HealthCheckRequest request;
-    request.set_service(service);
-    reader_ = stub.Watch(&context_, request);
-  }
-  ~Watcher() { context_.TryCancel(); }
-
-  // Reads statuses until `want` arrives; false if the stream ends first.
-  bool WaitFor(HealthCheckResponse::ServingStatus want) {
-    HealthCheckResponse response;
-    while (reader_->Read(&response)) {
-      if (response.status() == want) return true;
-    }
-    return false;
-  }
-
- private:
-  grpc::ClientContext context_;
-  std::unique_ptr<grpc::ClientReader<HealthCheckResponse>> reader_;
-};
 
 TEST(HealthService, BothNamesAreServingOverAHealthyBackend) {
   std::unique_ptr<Server> server =
