@@ -13,7 +13,7 @@ FUZZ_SECONDS ?= 60
 .NOTPARALLEL:
 
 .PHONY: all deps configure build test test-plain sanitize-asan fuzz \
-	sanitize-tsan run bench soak clean
+	sanitize-tsan valgrind run bench soak clean
 
 all: build
 
@@ -49,6 +49,11 @@ fuzz: deps
 
 sanitize-tsan: deps
 	bash scripts/sanitize.sh tsan
+
+# memcheck on the integration and gRPC server tests, release build (not in
+# test: LeakSanitizer already runs on the whole suite there).
+valgrind: build
+	bash scripts/valgrind.sh $(BUILD_DIR)
 
 # kivi-server on the embedded memory backend; talk to it with
 # $(BUILD_DIR)/tools/kivi --backend=grpc://$(LISTEN) ...
