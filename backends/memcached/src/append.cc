@@ -12,8 +12,7 @@
 namespace kivi::memcached {
 
 absl::Status MemcachedBackend::Concatenate(absl::string_view key,
-                                           absl::string_view value,
-                                           char mode) {
+                                           absl::string_view value, char mode) {
   absl::Time deadline = absl::Now() + options_.timeout;
   while (true) {
     uint64_t size = 0;
@@ -34,23 +33,23 @@ absl::Status MemcachedBackend::Concatenate(absl::string_view key,
           return absl::OkStatus();
         }));
     if (size + value.size() > options_.max_value_bytes) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "value of key ", QuoteKey(key), " would grow to ",
-          size + value.size(), " bytes, over max_value_bytes (",
-          options_.max_value_bytes, ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("value of key ", QuoteKey(key), " would grow to ",
+                       size + value.size(), " bytes, over max_value_bytes (",
+                       options_.max_value_bytes, ")"));
     }
     KIVI_ASSIGN_OR_RETURN(ReplyCode code,
                           Store(key, value, absl::ZeroDuration(), mode, cas,
-                                deadline));
+                                absl::Now(), deadline));
     if (code == ReplyCode::kHD) return absl::OkStatus();
     if (code == ReplyCode::kNF || code == ReplyCode::kNS) {
       return KeyNotFound(key);
     }
     // EX: written meanwhile; check the size again.
     if (absl::Now() >= deadline) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          "key ", QuoteKey(key),
-          " kept changing; could not append within the timeout"));
+      return absl::DeadlineExceededError(
+          absl::StrCat("key ", QuoteKey(key),
+                       " kept changing; could not append within the timeout"));
     }
   }
 }

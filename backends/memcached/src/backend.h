@@ -129,12 +129,8 @@ class MemcachedBackend : public Backend {
       absl::FunctionRef<absl::Status(const MetaReply&)> handle);
 
   // ms with mode `mode` ('S' set, 'E' add, 'R' replace, 'A' append,
-  // 'P' prepend) and `cas` when non-zero; returns the reply code for the
-  // caller to map (HD, NS, EX, NF).
-  absl::StatusOr<ReplyCode> Store(absl::string_view key,
-                                  absl::string_view value, absl::Duration ttl,
-                                  char mode, uint64_t cas, absl::Time deadline);
-  // The same, with `now` the caller's current time.
+  // 'P' prepend) and `cas` when non-zero, `now` being the caller's current
+  // time; returns the reply code for the caller to map (HD, NS, EX, NF).
   absl::StatusOr<ReplyCode> Store(absl::string_view key,
                                   absl::string_view value, absl::Duration ttl,
                                   char mode, uint64_t cas, absl::Time now,

@@ -239,19 +239,11 @@ void MemcachedBackend::RunGroups(
     for (size_t i = 0; i < tasks.size(); ++i) {
       Connection* conn = tasks[i].conn;
       absl::Status status = tasks[i].status;
-      if (first && !status.ok() && conn->pooled() &&
-          conn->ClosedBeforeReply()) {
+      if (first && !status.ok() && conn->DiedWhileIdle()) {
         pending.push_back(running[i]);
         continue;
       }
-      if (status.ok() && !conn->Idle()) {
-        // Bytes after the last expected reply were never asked for: the
-        // stream is corrupt, and so may be the replies.
-        conn->MarkBroken();
-        status = absl::UnavailableError(
-            absl::StrCat("memcached ", running[i]->server->name(),
-                         ": unexpected bytes after the replies"));
-      }
+      if (status.ok()) status = conn->CheckNothingFollows();
       running[i]->status = status;
       running[i]->server->Record(status);
     }

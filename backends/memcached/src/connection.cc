@@ -166,6 +166,12 @@ absl::Status Connection::Broken(absl::Status status) {
   return status;
 }
 
+absl::Status Connection::CheckNothingFollows() {
+  if (Idle()) return absl::OkStatus();
+  return Broken(absl::UnavailableError(absl::StrCat(
+      "memcached ", server_, ": unexpected bytes after the reply")));
+}
+
 absl::Status Connection::PeerClosed(absl::Status status) {
   if (!got_reply_bytes_) closed_before_reply_ = true;
   return Broken(std::move(status));
@@ -251,12 +257,11 @@ absl::Status Connection::ReadSome(short* want, bool block) {
           *want |= POLLOUT;
           return absl::OkStatus();
         }
-        if (err == SSL_ERROR_ZERO_RETURN)
-          n = 0;
-        else {
+        if (err != SSL_ERROR_ZERO_RETURN) {
           return Broken(absl::UnavailableError(absl::StrCat(
               "memcached ", server_, ": TLS read failed: ", TakeTlsErrors())));
         }
+        n = 0;
       } else {
         n = rc;
       }

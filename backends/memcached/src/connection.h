@@ -106,16 +106,22 @@ class Connection {
   absl::StatusOr<short> Step(ReplyReader& reader, bool read = true);
 
   // True when the last exchange (Exchange, or Steps since the request was
-  // appended) failed because the server had closed or reset the connection
-  // before any byte of a reply arrived: the server never answered, and for
-  // an idle connection that means it was dead before the request was sent
-  // (memcached restarted, idle timeout).
-  bool ClosedBeforeReply() const { return closed_before_reply_; }
+  // appended) failed because the server closed or reset a connection that
+  // had waited in the pool, before any byte of a reply arrived: the server
+  // never answered, so it was dead before the request was sent (memcached
+  // restarted, idle timeout) or went away before replying, and an
+  // idempotent request may be sent again.
+  bool DiedWhileIdle() const { return pooled_ && closed_before_reply_; }
 
-  // Whether the connection served earlier requests and waited in the pool
-  // since; set by the pool.
-  bool pooled() const { return pooled_; }
+  // Marks the connection as having served requests and waited in the pool
+  // since; called by the pool.
   void set_pooled() { pooled_ = true; }
+
+  // For an exchange that ended OK: OK when nothing follows the reply in the
+  // stream. One request is in flight per connection, so a further byte was
+  // never asked for: the stream is corrupt, and so may be the reply. Then
+  // the connection is broken and the result Unavailable.
+  absl::Status CheckNothingFollows();
 
   // A number that differs from those of this connection's last 2^32
   // requests, for the opaque flag that ties a reply to its request.

@@ -179,20 +179,12 @@ absl::Status MemcachedBackend::Call(
     // `now` still holds unless connecting or waiting for the pool took time.
     if (connected || waited) now = absl::Now();
     absl::Status status = conn->Exchange(reader, deadline, now);
-    if (!status.ok() && may_retry && conn->pooled() &&
-        conn->ClosedBeforeReply()) {
+    if (!status.ok() && may_retry && conn->DiedWhileIdle()) {
       may_retry = false;
       now = absl::Now();
       continue;
     }
-    if (status.ok() && !conn->Idle()) {
-      // One request is in flight per connection, so bytes after its reply
-      // were never asked for: the stream is corrupt, and so may be the
-      // reply.
-      conn->MarkBroken();
-      status = absl::UnavailableError(absl::StrCat(
-          "memcached ", server->name(), ": unexpected bytes after the reply"));
-    }
+    if (status.ok()) status = conn->CheckNothingFollows();
     server->Record(status);
     if (!status.ok()) return status;
     const MetaReply& reply = reader.reply();
@@ -227,14 +219,6 @@ absl::StatusOr<std::string> MemcachedBackend::Get(absl::string_view key) {
         return absl::OkStatus();
       }));
   return value;
-}
-
-absl::StatusOr<ReplyCode> MemcachedBackend::Store(absl::string_view key,
-                                                  absl::string_view value,
-                                                  absl::Duration ttl, char mode,
-                                                  uint64_t cas,
-                                                  absl::Time deadline) {
-  return Store(key, value, ttl, mode, cas, absl::Now(), deadline);
 }
 
 absl::StatusOr<ReplyCode> MemcachedBackend::Store(absl::string_view key,

@@ -35,7 +35,7 @@ class ConnectionPool {
     // One poll(2): the server has not closed it nor sent anything unasked.
     kAlive,
     // No check, for a caller that detects a dead connection itself
-    // (Connection::ClosedBeforeReply) and may retry its request.
+    // (Connection::DiedWhileIdle) and may retry its request.
     kNone,
   };
 
