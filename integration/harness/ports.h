@@ -16,6 +16,10 @@ absl::StatusOr<int> FreePort();
 // True if 127.0.0.1:`port` can be bound right now.
 bool PortIsFree(int port);
 
+// A blocking TCP socket connected to 127.0.0.1:`port`, owned by the
+// caller; -1 if the connect fails.
+int ConnectLoopback(int port);
+
 // True if something accepts TCP connections on 127.0.0.1:`port`.
 bool PortAcceptsConnections(int port);
 

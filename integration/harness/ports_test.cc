@@ -14,7 +14,7 @@ namespace {
 // The readiness check that keeps a test from talking to another test's
 // memcached when its own lost the race for a port.
 TEST(Ports, ProcessListensOnTellsWhoseListenerItIs) {
-  if (!MemcachedAvailable() && !InCi()) GTEST_SKIP() << "no memcached";
+  KIVI_REQUIRE_MEMCACHED();
   absl::StatusOr<std::unique_ptr<MemcachedProcess>> server =
       MemcachedProcess::Start();
   ASSERT_TRUE(server.ok()) << server.status();

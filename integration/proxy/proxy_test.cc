@@ -1,8 +1,6 @@
 // The fault proxy itself, driven over raw sockets in front of a real
 // memcached: each fault does to the byte stream exactly what it says.
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,6 +14,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "integration/harness/memcached_process.h"
+#include "integration/harness/ports.h"
 #include "integration/proxy/fault_proxy.h"
 
 namespace kivi::testing {
@@ -24,18 +23,12 @@ namespace {
 // A blocking loopback client socket, closed by the destructor.
 class RawClient {
  public:
-  explicit RawClient(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ =
-        ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  explicit RawClient(int port) : fd_(ConnectLoopback(port)) {}
+  ~RawClient() {
+    if (fd_ >= 0) ::close(fd_);
   }
-  ~RawClient() { ::close(fd_); }
 
-  bool connected() const { return connected_; }
+  bool connected() const { return fd_ >= 0; }
 
   bool Send(absl::string_view bytes) {
     return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
@@ -72,7 +65,6 @@ class RawClient {
 
  private:
   int fd_ = -1;
-  bool connected_ = false;
   bool closed_ = false;
   bool reset_ = false;
 };

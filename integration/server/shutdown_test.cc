@@ -19,7 +19,6 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -65,25 +64,6 @@ bool UnreadBytesAtPort(int port) {
     }
   }
   return false;
-}
-
-// The pid of the memcached listening on `port`, found by its command line
-// ("... -p <port> ..."); 0 if there is none.
-pid_t MemcachedPid(int port) {
-  const std::string wanted =
-      absl::StrCat("-p", std::string(1, '\0'), port, std::string(1, '\0'));
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    pid_t pid = 0;
-    if (!absl::SimpleAtoi(entry.path().filename().string(), &pid)) continue;
-    std::ifstream file(entry.path() / "cmdline", std::ios::binary);
-    const std::string cmdline((std::istreambuf_iterator<char>(file)),
-                              std::istreambuf_iterator<char>());
-    if (absl::StrContains(cmdline, "memcached") &&
-        absl::StrContains(cmdline, wanted)) {
-      return pid;
-    }
-  }
-  return 0;
 }
 
 // True once every thread of `pid` is stopped. kill(SIGSTOP) returns before
@@ -151,7 +131,7 @@ TEST(ServerShutdown, NotServingFirstThenInFlightCallsFinishThenExitZero) {
   ASSERT_TRUE(client.ok()) << client.status();
   ASSERT_TRUE((*client)->Set("k", "v").ok());
 
-  const pid_t memcached_pid = MemcachedPid((*memcached)->port());
+  const pid_t memcached_pid = (*memcached)->pid();
   ASSERT_NE(memcached_pid, 0);
   (*memcached)->Signal(SIGSTOP);
   ASSERT_TRUE(Eventually([&] { return AllThreadsStopped(memcached_pid); },

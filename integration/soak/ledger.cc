@@ -3,26 +3,30 @@
 #include <cstdint>
 #include <string>
 #include <utility>
-#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 
 namespace kivi::testing {
 
 namespace {
 
-// Splits "<key>#<sequence>#<padding>"; false for any other form.
+// Splits "<key>#<sequence>#<padding>"; false for any other form. Runs on
+// every soak operation, so it finds the separators without allocating.
 bool Parse(absl::string_view value, absl::string_view* key, uint64_t* sequence,
            uint32_t* padding) {
-  const std::vector<absl::string_view> parts = absl::StrSplit(value, '#');
-  if (parts.size() != 3 || !absl::SimpleAtoi(parts[1], sequence) ||
-      parts[2].find_first_not_of('p') != absl::string_view::npos) {
+  const size_t first = value.find('#');
+  if (first == absl::string_view::npos) return false;
+  const size_t second = value.find('#', first + 1);
+  if (second == absl::string_view::npos) return false;
+  const absl::string_view pad = value.substr(second + 1);
+  if (!absl::SimpleAtoi(value.substr(first + 1, second - first - 1),
+                        sequence) ||
+      pad.find_first_not_of('p') != absl::string_view::npos) {
     return false;
   }
-  *key = parts[0];
-  *padding = static_cast<uint32_t>(parts[2].size());
+  *key = value.substr(0, first);
+  *padding = static_cast<uint32_t>(pad.size());
   return true;
 }
 

@@ -38,7 +38,8 @@ absl::StatusOr<std::string> ReadTokenFile(absl::string_view role,
 // a process exits; one that used TLS and is ending at that moment would
 // use OpenSSL's freed locks and crash the exit (seen as SIGSEGV in
 // OPENSSL_cleanup). Leaving OpenSSL's memory to the OS is harmless.
-// NewClientChannel calls this for TLS channels, kivi-server at start.
+// NewClientChannel calls this for TLS channels, Server::Start for every
+// server.
 void KeepOpenSslUntilExit();
 
 // TLS settings of a client channel.
