@@ -61,7 +61,7 @@ configure_asan() {
     -DKIVI_BUILD_FUZZERS=ON
 }
 
-# Shared by the ASan tests and scripts/fuzz.sh.
+# For the ASan tests (scripts/fuzz.sh sets its own, lighter options).
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 

@@ -25,13 +25,18 @@ Client::Client(std::unique_ptr<Backend> backend, ClientOptions options)
 
 Client::~Client() = default;
 
-absl::Status Client::PrepareKey(absl::string_view key,
-                                std::string* full) const {
-  full->clear();
-  full->reserve(options_.key_namespace.size() + key.size());
-  full->append(options_.key_namespace);
-  full->append(key.data(), key.size());
-  return ValidateKey(key, *full);
+absl::StatusOr<absl::string_view> Client::FullKey(absl::string_view key,
+                                                  std::string* buffer) const {
+  if (options_.key_namespace.empty()) {
+    KIVI_RETURN_IF_ERROR(ValidateKey(key, key));
+    return key;
+  }
+  buffer->clear();
+  buffer->reserve(options_.key_namespace.size() + key.size());
+  buffer->append(options_.key_namespace);
+  buffer->append(key.data(), key.size());
+  KIVI_RETURN_IF_ERROR(ValidateKey(key, *buffer));
+  return absl::string_view(*buffer);
 }
 
 absl::StatusOr<absl::Duration> Client::EffectiveTtl(absl::string_view key,
@@ -53,35 +58,31 @@ std::string Client::StripNamespace(absl::string_view full_key) const {
   return std::string(full_key);
 }
 
-absl::StatusOr<Client::PreparedWrite> Client::PrepareWrite(
-    absl::string_view key, absl::string_view value, absl::Duration ttl) const {
-  PreparedWrite write;
-  KIVI_RETURN_IF_ERROR(PrepareKey(key, &write.key));
+absl::Status Client::PrepareWrite(absl::string_view key,
+                                  absl::string_view value, absl::Duration ttl,
+                                  PreparedWrite* out) const {
+  KIVI_ASSIGN_OR_RETURN(out->key, FullKey(key, &out->buffer));
   KIVI_RETURN_IF_ERROR(ValidateValue(key, value, options_.max_value_bytes));
-  KIVI_ASSIGN_OR_RETURN(write.ttl, EffectiveTtl(key, ttl));
-  return write;
+  KIVI_ASSIGN_OR_RETURN(out->ttl, EffectiveTtl(key, ttl));
+  return absl::OkStatus();
 }
 
 absl::Status Client::Set(absl::string_view key, absl::string_view value,
                          const SetOptions& options) {
-  KIVI_ASSIGN_OR_RETURN(PreparedWrite w, PrepareWrite(key, value, options.ttl));
+  PreparedWrite w;
+  KIVI_RETURN_IF_ERROR(PrepareWrite(key, value, options.ttl, &w));
   return backend_->Set(w.key, value, w.ttl);
 }
 
 absl::StatusOr<std::string> Client::Get(absl::string_view key) {
-  // Without a namespace the caller's key is the backend's: no copy.
-  if (options_.key_namespace.empty()) {
-    KIVI_RETURN_IF_ERROR(ValidateKey(key, key));
-    return backend_->Get(key);
-  }
-  std::string full;
-  KIVI_RETURN_IF_ERROR(PrepareKey(key, &full));
+  std::string buffer;
+  KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
   return backend_->Get(full);
 }
 
 absl::Status Client::Delete(absl::string_view key) {
-  std::string full;
-  KIVI_RETURN_IF_ERROR(PrepareKey(key, &full));
+  std::string buffer;
+  KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
   return backend_->Delete(full);
 }
 
@@ -103,32 +104,27 @@ absl::StatusOr<std::vector<std::string>> Client::List(
 
 absl::StatusOr<BatchGetResult> Client::BatchGet(
     absl::Span<const std::string> keys) {
+  // Each key once. Without a namespace and without repeats the caller's
+  // keys go to the backend as they are; otherwise the backend's keys are
+  // collected, from the first repeat on (all keys before it are distinct).
   absl::flat_hash_set<absl::string_view> seen;
   seen.reserve(keys.size());
-  if (options_.key_namespace.empty()) {
-    // The caller's keys are the backend's: passed as they are unless some
-    // repeat.
-    bool unique = true;
-    for (const std::string& key : keys) {
-      KIVI_RETURN_IF_ERROR(ValidateKey(key, key));
-      unique = seen.insert(key).second && unique;
-    }
-    if (unique) return backend_->BatchGet(keys);
-    std::vector<std::string> distinct;
-    distinct.reserve(seen.size());
-    seen.clear();
-    for (const std::string& key : keys) {
-      if (seen.insert(key).second) distinct.push_back(key);
-    }
-    return backend_->BatchGet(distinct);
-  }
+  bool as_given = options_.key_namespace.empty();
   std::vector<std::string> full_keys;
-  full_keys.reserve(keys.size());
-  std::string full;
-  for (const std::string& key : keys) {
-    KIVI_RETURN_IF_ERROR(PrepareKey(key, &full));
-    if (seen.insert(key).second) full_keys.push_back(full);
+  if (!as_given) full_keys.reserve(keys.size());
+  std::string buffer;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(keys[i], &buffer));
+    const bool first = seen.insert(keys[i]).second;
+    if (as_given && !first) {
+      as_given = false;
+      full_keys.assign(keys.begin(), keys.begin() + i);
+    } else if (!as_given && first) {
+      full_keys.emplace_back(full);
+    }
   }
+  if (as_given) return backend_->BatchGet(keys);
+  if (options_.key_namespace.empty()) return backend_->BatchGet(full_keys);
   KIVI_ASSIGN_OR_RETURN(BatchGetResult raw, backend_->BatchGet(full_keys));
   BatchGetResult out;
   out.found.reserve(raw.found.size());
@@ -147,14 +143,14 @@ absl::StatusOr<BatchWriteResult> Client::BatchSet(
   index.reserve(entries.size());
   absl::Duration ttl;
   for (const KeyValue& entry : entries) {
-    std::string full;
-    KIVI_RETURN_IF_ERROR(PrepareKey(entry.key, &full));
+    std::string buffer;
+    KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(entry.key, &buffer));
     KIVI_RETURN_IF_ERROR(
         ValidateValue(entry.key, entry.value, options_.max_value_bytes));
     KIVI_ASSIGN_OR_RETURN(ttl, EffectiveTtl(entry.key, options.ttl));
     auto [it, inserted] = index.emplace(entry.key, prepared.size());
     if (inserted) {
-      prepared.push_back(KeyValue{std::move(full), entry.value});
+      prepared.push_back(KeyValue{std::string(full), entry.value});
     } else {
       prepared[it->second].value = entry.value;  // The last value wins.
     }
@@ -172,11 +168,12 @@ absl::StatusOr<BatchWriteResult> Client::BatchDelete(
     absl::Span<const std::string> keys) {
   std::vector<std::string> full_keys;
   full_keys.reserve(keys.size());
-  absl::flat_hash_map<absl::string_view, bool> seen;
-  std::string full;
+  absl::flat_hash_set<absl::string_view> seen;
+  seen.reserve(keys.size());
+  std::string buffer;
   for (const std::string& key : keys) {
-    KIVI_RETURN_IF_ERROR(PrepareKey(key, &full));
-    if (seen.emplace(key, true).second) full_keys.push_back(full);
+    KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
+    if (seen.insert(key).second) full_keys.emplace_back(full);
   }
   if (full_keys.empty()) return BatchWriteResult{};
   KIVI_ASSIGN_OR_RETURN(BatchWriteResult raw, backend_->BatchDelete(full_keys));
@@ -189,8 +186,9 @@ absl::StatusOr<BatchWriteResult> Client::BatchDelete(
 absl::StatusOr<std::string> Client::GetOrSet(absl::string_view key,
                                              absl::Duration ttl_in,
                                              Loader loader) {
-  std::string full;
-  KIVI_RETURN_IF_ERROR(PrepareKey(key, &full));
+  std::string buffer;
+  KIVI_ASSIGN_OR_RETURN(absl::string_view full_view, FullKey(key, &buffer));
+  const std::string full(full_view);
   KIVI_ASSIGN_OR_RETURN(absl::Duration ttl, EffectiveTtl(key, ttl_in));
 
   std::shared_ptr<Flight> flight;
@@ -239,22 +237,24 @@ HealthReport Client::Health(absl::Duration timeout) {
 absl::Status Client::Add(absl::string_view key, absl::string_view value,
                          const SetOptions& options) {
   KIVI_RETURN_IF_ERROR(Require(capabilities_.add, "Add"));
-  KIVI_ASSIGN_OR_RETURN(PreparedWrite w, PrepareWrite(key, value, options.ttl));
+  PreparedWrite w;
+  KIVI_RETURN_IF_ERROR(PrepareWrite(key, value, options.ttl, &w));
   return backend_->Add(w.key, value, w.ttl);
 }
 
 absl::Status Client::Replace(absl::string_view key, absl::string_view value,
                              const SetOptions& options) {
   KIVI_RETURN_IF_ERROR(Require(capabilities_.replace, "Replace"));
-  KIVI_ASSIGN_OR_RETURN(PreparedWrite w, PrepareWrite(key, value, options.ttl));
+  PreparedWrite w;
+  KIVI_RETURN_IF_ERROR(PrepareWrite(key, value, options.ttl, &w));
   return backend_->Replace(w.key, value, w.ttl);
 }
 
 absl::StatusOr<uint64_t> Client::Increment(absl::string_view key, int64_t delta,
                                            const IncrementOptions& options) {
   KIVI_RETURN_IF_ERROR(Require(capabilities_.increment, "Increment"));
-  std::string full;
-  KIVI_RETURN_IF_ERROR(PrepareKey(key, &full));
+  std::string buffer;
+  KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
   KIVI_ASSIGN_OR_RETURN(absl::Duration ttl, EffectiveTtl(key, options.ttl));
   return backend_->Increment(full, delta, options.initial, options.create, ttl);
 }
@@ -271,8 +271,8 @@ absl::StatusOr<uint64_t> Client::Decrement(absl::string_view key, int64_t delta,
 
 absl::StatusOr<VersionedValue> Client::GetVersioned(absl::string_view key) {
   KIVI_RETURN_IF_ERROR(Require(capabilities_.compare_and_set, "GetVersioned"));
-  std::string full;
-  KIVI_RETURN_IF_ERROR(PrepareKey(key, &full));
+  std::string buffer;
+  KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
   return backend_->GetVersioned(full);
 }
 
@@ -280,14 +280,15 @@ absl::Status Client::CompareAndSet(absl::string_view key,
                                    absl::string_view value, uint64_t version,
                                    const SetOptions& options) {
   KIVI_RETURN_IF_ERROR(Require(capabilities_.compare_and_set, "CompareAndSet"));
-  KIVI_ASSIGN_OR_RETURN(PreparedWrite w, PrepareWrite(key, value, options.ttl));
+  PreparedWrite w;
+  KIVI_RETURN_IF_ERROR(PrepareWrite(key, value, options.ttl, &w));
   return backend_->CompareAndSet(w.key, value, version, w.ttl);
 }
 
 absl::Status Client::Touch(absl::string_view key, absl::Duration ttl_in) {
   KIVI_RETURN_IF_ERROR(Require(capabilities_.touch, "Touch"));
-  std::string full;
-  KIVI_RETURN_IF_ERROR(PrepareKey(key, &full));
+  std::string buffer;
+  KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
   KIVI_ASSIGN_OR_RETURN(absl::Duration ttl, EffectiveTtl(key, ttl_in));
   return backend_->Touch(full, ttl);
 }
@@ -295,24 +296,26 @@ absl::Status Client::Touch(absl::string_view key, absl::Duration ttl_in) {
 absl::StatusOr<std::string> Client::GetAndTouch(absl::string_view key,
                                                 absl::Duration ttl_in) {
   KIVI_RETURN_IF_ERROR(Require(capabilities_.touch, "GetAndTouch"));
-  std::string full;
-  KIVI_RETURN_IF_ERROR(PrepareKey(key, &full));
+  std::string buffer;
+  KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
   KIVI_ASSIGN_OR_RETURN(absl::Duration ttl, EffectiveTtl(key, ttl_in));
   return backend_->GetAndTouch(full, ttl);
 }
 
 absl::Status Client::Append(absl::string_view key, absl::string_view value) {
   KIVI_RETURN_IF_ERROR(Require(capabilities_.append_prepend, "Append"));
-  KIVI_ASSIGN_OR_RETURN(PreparedWrite w,
-                        PrepareWrite(key, value, absl::ZeroDuration()));
-  return backend_->Append(w.key, value);
+  std::string buffer;
+  KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
+  KIVI_RETURN_IF_ERROR(ValidateValue(key, value, options_.max_value_bytes));
+  return backend_->Append(full, value);
 }
 
 absl::Status Client::Prepend(absl::string_view key, absl::string_view value) {
   KIVI_RETURN_IF_ERROR(Require(capabilities_.append_prepend, "Prepend"));
-  KIVI_ASSIGN_OR_RETURN(PreparedWrite w,
-                        PrepareWrite(key, value, absl::ZeroDuration()));
-  return backend_->Prepend(w.key, value);
+  std::string buffer;
+  KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
+  KIVI_RETURN_IF_ERROR(ValidateValue(key, value, options_.max_value_bytes));
+  return backend_->Prepend(full, value);
 }
 
 absl::Status Client::Flush(absl::Duration delay) {

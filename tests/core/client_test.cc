@@ -89,6 +89,16 @@ TEST(Client, BatchGetLooksUpDuplicatesOnceAndReportsUserKeys) {
   EXPECT_THAT(f.backend->calls(), ElementsAre("Set n:a", "Get n:a", "Get n:b"));
 }
 
+TEST(Client, BatchGetWithoutANamespaceAlsoLooksUpDuplicatesOnce) {
+  Fixture f(ClientOptions{});
+  ASSERT_TRUE(f.client->Set("a", "1").ok());
+  absl::StatusOr<BatchGetResult> r = f.client->BatchGet({"a", "b", "a", "b"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->found.size(), 1u);
+  EXPECT_EQ(r->found.at("a"), "1");
+  EXPECT_THAT(f.backend->calls(), ElementsAre("Set a", "Get a", "Get b"));
+}
+
 TEST(Client, BatchSetKeepsTheLastValueOfARepeatedKey) {
   Fixture f;
   absl::StatusOr<BatchWriteResult> w =

@@ -119,18 +119,23 @@ class Client {
 
  private:
   struct Flight;
-  // A validated write: the full key and the TTL to store with.
+  // A validated write: the backend's key (pointing into `buffer` when the
+  // client has a namespace) and the TTL to store with.
   struct PreparedWrite {
-    std::string key;
+    std::string buffer;
+    absl::string_view key;
     absl::Duration ttl;
   };
 
-  // Validates `key` and returns namespace + key in `*full`.
-  absl::Status PrepareKey(absl::string_view key, std::string* full) const;
-  // Validates key, value and TTL of a write, applying namespace and default.
-  absl::StatusOr<PreparedWrite> PrepareWrite(absl::string_view key,
-                                             absl::string_view value,
-                                             absl::Duration ttl) const;
+  // Validates `key` and returns the key the backend sees: `key` itself when
+  // the client has no namespace (no copy), else namespace + key written
+  // into `*buffer`, which the result points into.
+  absl::StatusOr<absl::string_view> FullKey(absl::string_view key,
+                                            std::string* buffer) const;
+  // Validates key, value and TTL of a write into `*out`, applying namespace
+  // and default.
+  absl::Status PrepareWrite(absl::string_view key, absl::string_view value,
+                            absl::Duration ttl, PreparedWrite* out) const;
   // Validates a TTL and applies the default.
   absl::StatusOr<absl::Duration> EffectiveTtl(absl::string_view key,
                                               absl::Duration ttl) const;
