@@ -14,6 +14,17 @@ PACKAGES=(
   nlohmann-json3-dev
   libzstd-dev libssl-dev openssl
   memcached libmemcached-dev
+  # Redis backend (issue 10): servers for the tests, hiredis for the bench.
+  redis-server redis-tools libhiredis-dev
+  # PostgreSQL backend (issue 13): the server the harness runs, and libpq.
+  postgresql libpq-dev
+  # RocksDB backend (issue 14).
+  librocksdb-dev
+  # Metrics (issue 15): /metrics over HTTP, checked by promtool and a real
+  # Prometheus.
+  libcpp-httplib-dev prometheus
+  # Bench anchors for the memory store (issue 12).
+  libcuckoo-dev libtbb-dev
   procps
   gnuplot-nox valgrind strace linux-perf
   # Sanitizer and fuzzing stages (scripts/sanitize.sh, scripts/fuzz.sh):
