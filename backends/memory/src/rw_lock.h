@@ -9,11 +9,12 @@ namespace kivi::memory_internal {
 
 // A reader-writer lock: std::shared_mutex (glibc's pthread_rwlock) with
 // abseil's thread-safety annotations. Not absl::Mutex: Debian's abseil is
-// built without NDEBUG, so every absl::Mutex lock, shared ones included,
-// runs deadlock detection through one process-wide graph under one global
-// spin lock, and readers of different shards would queue on it. Measured
-// with the store's Get + 10% Set mix on 2 cores (bench, section scaling):
-// absl::Mutex reader locks gave 2 threads about the rate of one.
+// built without NDEBUG, so every absl::Mutex lock, ReaderLock included,
+// first runs deadlock detection under one process-wide spin lock
+// (deadlock_graph_mu), which readers of different shards would all queue
+// on. Measured with callgrind, one kivi::Client::Get on memory:// costs
+// 827 instructions with this lock, 1117 with absl::Mutex::ReaderLock and
+// 1131 with the exclusive absl::Mutex it replaced.
 class ABSL_LOCKABLE RwLock {
  public:
   void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { mu_.lock(); }
