@@ -59,6 +59,10 @@ ABSL_FLAG(absl::Duration, matrix_slice, absl::Milliseconds(30),
 ABSL_FLAG(std::string, scaling_workloads, "mix90_10",
           "workloads of the scaling section: memory:// and a bare concurrent "
           "map (libcuckoo) at every scaling thread count in the same rounds");
+ABSL_FLAG(std::string, scaling_capped_url, "memory://?max_bytes=64MiB",
+          "URL of a memory store with a byte budget (so reads set CLOCK's "
+          "reference bit), measured in the scaling section as kivi-capped; "
+          "empty: skip");
 ABSL_FLAG(std::string, scaling_sizes, "32", "value sizes, bytes");
 ABSL_FLAG(std::string, scaling_threads, "1,2,8",
           "client thread counts; the first is the base of the scaling ratios");
@@ -158,18 +162,24 @@ std::vector<std::string> Split(const std::string& list) {
   return absl::StrSplit(list, ',', absl::SkipEmpty());
 }
 
-// The scaling section: memory:// (a store of its own, holding only this
-// section's keys) and the bare concurrent map, each preloaded with the same
-// keys and values, at every thread count in the same paired rounds.
-void RunScaling(const std::string& url, const Plan& plan) {
+// The scaling section: memory:// (stores of their own, holding only this
+// section's keys; unbounded, and with a budget if `capped_url` is given) and
+// the bare concurrent map, each preloaded with the same keys and values, at
+// every thread count in the same paired rounds.
+void RunScaling(const std::string& url, const std::string& capped_url,
+                const Plan& plan) {
   const Dataset data(plan.value_sizes);
   Group group{.backend = "memory"};
-  absl::StatusOr<std::unique_ptr<Target>> kivi = NewKiviTarget(url, "kivi");
-  if (!kivi.ok()) {
-    Fail(absl::StrCat("kivi::Open ", url), kivi.status());
-    return;
+  for (const auto& [u, name] :
+       {std::pair{url, "kivi"}, std::pair{capped_url, "kivi-capped"}}) {
+    if (u.empty()) continue;
+    absl::StatusOr<std::unique_ptr<Target>> kivi = NewKiviTarget(u, name);
+    if (!kivi.ok()) {
+      Fail(absl::StrCat("kivi::Open ", u), kivi.status());
+      return;
+    }
+    group.targets.push_back(*std::move(kivi));
   }
-  group.targets.push_back(*std::move(kivi));
   group.targets.push_back(NewCuckooMapTarget());
   for (const std::unique_ptr<Target>& target : group.targets) {
     absl::StatusOr<std::unique_ptr<Session>> session = target->NewSession();
@@ -309,7 +319,7 @@ int Run() {
   }
   if (const std::string url = absl::GetFlag(FLAGS_memory_url);
       run_scaling && !url.empty() && !scaling.threads.empty()) {
-    RunScaling(url, scaling);
+    RunScaling(url, absl::GetFlag(FLAGS_scaling_capped_url), scaling);
   }
   if (run_matrix) {
     for (Entry& e : entries) {
