@@ -322,7 +322,7 @@ class MemoryBackend final : public Backend {
   // lock, which cannot erase (see MemoryOptions::sweep_interval).
   void Reclaim(Shard& shard, absl::string_view key) {
     WriterLock lock(&shard.mu);
-    shard.FindLive(key, Now());
+    shard.EraseIfDead(key, Now());
   }
 
   void SweepAll() {

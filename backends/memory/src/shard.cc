@@ -68,6 +68,11 @@ void Shard::Erase(absl::string_view key) {
   if (it != map_.end()) Remove(it);
 }
 
+void Shard::EraseIfDead(absl::string_view key, const Moment& m) {
+  auto it = map_.find(key);
+  if (it != map_.end() && !m.IsLive(it->second)) Remove(it);
+}
+
 void Shard::Sweep(const Moment& m) {
   for (auto it = map_.begin(); it != map_.end();) {
     if (m.IsLive(it->second)) {

@@ -110,6 +110,11 @@ class alignas(64) Shard {
   // Removes `key` if present.
   void Erase(absl::string_view key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 
+  // Removes `key` if its entry is dead: what a read that found it so (see
+  // ReadResult) could not do under the shared lock.
+  void EraseIfDead(absl::string_view key, const Moment& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+
   // Reclaims every dead entry.
   void Sweep(const Moment& m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 
