@@ -27,7 +27,7 @@ struct Entry {
   int64_t written_ns = 0;       // Last write; Flush compares against it.
   uint64_t version = 0;
   const std::string* key = nullptr;  // The map's copy.
-  Entry* newer = nullptr;            // Neighbours in write order.
+  Entry* newer = nullptr;            // Neighbours in eviction order.
   Entry* older = nullptr;
   // CLOCK's reference bit: set by reads, which hold the shard's lock only
   // shared and the entry only const (hence atomic and mutable); cleared
@@ -49,9 +49,10 @@ struct Moment {
 
 // What a read under the shared lock found.
 struct ReadResult {
-  const Entry* live = nullptr;  // The live entry, or nullptr.
-  bool dead = false;  // A dead entry is there, for an exclusive holder to
-                      // reclaim.
+  // The live entry, or nullptr.
+  const Entry* live = nullptr;
+  // A dead entry is there, for a holder of the exclusive lock to reclaim.
+  bool dead = false;
 };
 
 // Counters of one shard, summed by Stats.
@@ -64,7 +65,7 @@ struct ShardCounters {
 };
 
 // One independently locked partition of the store: a hash map, a list of
-// entries in write order (newest at the front) and a byte budget, evicted
+// entries in eviction order (newest at the front) and a byte budget, evicted
 // by CLOCK (second chance): a read only sets the entry's reference bit, so
 // reads share the lock and write nothing but that bit (and only when it was
 // clear). Eviction takes the oldest entry; one read since it was last
