@@ -25,6 +25,7 @@
 #include "absl/time/time.h"
 #include "kivi/backend.h"
 #include "kivi/key_rules.h"
+#include "kivi/net/tls_options.h"
 #include "kivi/registry.h"
 
 namespace kivi {
@@ -40,19 +41,6 @@ enum class MemcachedFailover {
   // keys move back and it may serve values older than those written to the
   // stand-in server while it was down.
   kRehash,
-};
-
-struct MemcachedTlsOptions {
-  bool enabled = false;
-  // PEM file of the CA that signed the servers' certificates; empty: the
-  // system's default trust store.
-  std::string ca_file;
-  // Client certificate and key (PEM) for servers that require one.
-  std::string cert_file;
-  std::string key_file;
-  // Verify the server's certificate chain. The host name is not checked:
-  // memcached servers are addressed by IP more often than not.
-  bool verify = true;
 };
 
 struct MemcachedOptions {
@@ -85,7 +73,9 @@ struct MemcachedOptions {
   std::string auth_user;
   std::string auth_password;
 
-  MemcachedTlsOptions tls;
+  // TLS (server started with -Z). The host name is not checked:
+  // memcached servers are addressed by IP more often than not.
+  net::TlsOptions tls;
 
   // Largest value; Append/Prepend whose result would exceed it fail with
   // InvalidArgument and leave the value unchanged.

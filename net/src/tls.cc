@@ -1,10 +1,10 @@
-#include "src/tls.h"
+#include "kivi/net/tls.h"
 
 #include <openssl/err.h>
 
 #include "absl/strings/str_cat.h"
 
-namespace kivi::memcached {
+namespace kivi::net {
 
 std::string TakeTlsErrors() {
   std::string out;
@@ -18,7 +18,7 @@ std::string TakeTlsErrors() {
 }
 
 absl::StatusOr<std::shared_ptr<const TlsContext>> TlsContext::Create(
-    const MemcachedTlsOptions& options) {
+    const TlsOptions& options) {
   ERR_clear_error();
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   if (ctx == nullptr) {
@@ -27,8 +27,8 @@ absl::StatusOr<std::shared_ptr<const TlsContext>> TlsContext::Create(
   }
   std::shared_ptr<const TlsContext> owned(new TlsContext(ctx));
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-                            SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  SSL_CTX_set_mode(
+      ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   if (!options.ca_file.empty()) {
     if (SSL_CTX_load_verify_locations(ctx, options.ca_file.c_str(), nullptr) !=
         1) {
@@ -49,9 +49,9 @@ absl::StatusOr<std::shared_ptr<const TlsContext>> TlsContext::Create(
   if (!options.cert_file.empty()) {
     if (SSL_CTX_use_certificate_chain_file(ctx, options.cert_file.c_str()) !=
         1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "parameter \"tls_cert\": cannot load \"", options.cert_file, "\": ",
-          TakeTlsErrors()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("parameter \"tls_cert\": cannot load \"",
+                       options.cert_file, "\": ", TakeTlsErrors()));
     }
     if (SSL_CTX_use_PrivateKey_file(ctx, options.key_file.c_str(),
                                     SSL_FILETYPE_PEM) != 1 ||
@@ -66,4 +66,4 @@ absl::StatusOr<std::shared_ptr<const TlsContext>> TlsContext::Create(
 
 TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
 
-}  // namespace kivi::memcached
+}  // namespace kivi::net

@@ -1,4 +1,4 @@
-#include "src/exchange.h"
+#include "kivi/net/exchange.h"
 
 #include <poll.h>
 
@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "src/socket.h"
+#include "kivi/net/socket.h"
 
-namespace kivi::memcached {
+namespace kivi::net {
 namespace {
 
 // Records the outcome of a step; true while the task still waits for
@@ -56,7 +56,7 @@ void RunExchanges(absl::Span<ExchangeTask> tasks, absl::Time deadline) {
         for (ExchangeTask* t : waiting) {
           t->conn->MarkBroken();
           t->status = absl::InternalError(
-              absl::StrCat("memcached ", t->conn->server(), ": poll failed"));
+              absl::StrCat(t->conn->peer(), ": poll failed"));
         }
         return;
       }
@@ -72,8 +72,7 @@ void RunExchanges(absl::Span<ExchangeTask> tasks, absl::Time deadline) {
         if (expired) {
           t->conn->MarkBroken();
           t->status = absl::DeadlineExceededError(
-              absl::StrCat("memcached ", t->conn->server(),
-                           ": timed out waiting for a reply"));
+              absl::StrCat(t->conn->peer(), ": timed out waiting for a reply"));
           continue;
         }
         fds[i].events = *events;
@@ -86,4 +85,4 @@ void RunExchanges(absl::Span<ExchangeTask> tasks, absl::Time deadline) {
   }
 }
 
-}  // namespace kivi::memcached
+}  // namespace kivi::net

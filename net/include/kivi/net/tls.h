@@ -1,7 +1,7 @@
-#ifndef KIVI_BACKENDS_MEMCACHED_SRC_TLS_H_
-#define KIVI_BACKENDS_MEMCACHED_SRC_TLS_H_
+#ifndef KIVI_NET_TLS_H_
+#define KIVI_NET_TLS_H_
 
-// OpenSSL client context shared by every TLS connection of a backend.
+// The OpenSSL client context shared by every TLS connection of a backend.
 
 #include <openssl/ssl.h>
 
@@ -9,17 +9,18 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "kivi/memcached/memcached_backend.h"
+#include "kivi/net/tls_options.h"
 
-namespace kivi::memcached {
+namespace kivi::net {
 
 class TlsContext {
  public:
-  // A client context per `options`: TLS 1.2 or newer, the CA file (or the
-  // default trust store) for verification, the client certificate and key
-  // when given. InvalidArgument naming the file that cannot be loaded.
+  // A client context per `options` (`enabled` is not looked at): TLS 1.2 or
+  // newer, the CA file (or the default trust store) for verification, the
+  // client certificate and key when given. InvalidArgument naming the parameter
+  // and the file that cannot be loaded.
   static absl::StatusOr<std::shared_ptr<const TlsContext>> Create(
-      const MemcachedTlsOptions& options);
+      const TlsOptions& options);
 
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
@@ -38,6 +39,6 @@ class TlsContext {
 // line ("unknown error" when empty).
 std::string TakeTlsErrors();
 
-}  // namespace kivi::memcached
+}  // namespace kivi::net
 
-#endif  // KIVI_BACKENDS_MEMCACHED_SRC_TLS_H_
+#endif  // KIVI_NET_TLS_H_

@@ -1,5 +1,5 @@
-#ifndef KIVI_BACKENDS_MEMCACHED_SRC_POOL_H_
-#define KIVI_BACKENDS_MEMCACHED_SRC_POOL_H_
+#ifndef KIVI_NET_POOL_H_
+#define KIVI_NET_POOL_H_
 
 // A bounded pool of connections to one server.
 
@@ -11,10 +11,10 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "src/connection.h"
-#include "src/server_list.h"
+#include "kivi/net/connection.h"
+#include "kivi/net/socket.h"
 
-namespace kivi::memcached {
+namespace kivi::net {
 
 // Never more than `max_conns` connections are open (idle + lent out);
 // at most `max_idle` are kept idle. Thread-safe.
@@ -25,7 +25,7 @@ namespace kivi::memcached {
 // lock), and the pool is locked twice per operation.
 class ConnectionPool {
  public:
-  ConnectionPool(ServerAddress address, ConnectOptions options, int max_conns,
+  ConnectionPool(Endpoint endpoint, ConnectOptions options, int max_conns,
                  int max_idle);
   ConnectionPool(const ConnectionPool&) = delete;
   ConnectionPool& operator=(const ConnectionPool&) = delete;
@@ -41,7 +41,7 @@ class ConnectionPool {
 
   // Lends a connection: an idle one that is still usable, else a new one if
   // fewer than max_conns are open, else waits for one to be released. Every
-  // wait ends by `deadline`: DeadlineExceeded naming the server. Connect
+  // wait ends by `deadline`: DeadlineExceeded naming the peer. Connect
   // errors as Connection::Open. `*connected` (if given) tells whether the
   // call tried to connect, so that only connect failures, not a wait for a
   // busy pool, count against the server's health. `*waited` (if given)
@@ -59,10 +59,11 @@ class ConnectionPool {
   absl::StatusOr<std::unique_ptr<Connection>> OpenDedicated(
       absl::Time deadline) const;
 
-  const ServerAddress& address() const { return address_; }
+  const Endpoint& endpoint() const { return endpoint_; }
+  const ConnectOptions& options() const { return options_; }
 
  private:
-  const ServerAddress address_;
+  const Endpoint endpoint_;
   const ConnectOptions options_;
   const int max_conns_;
   const int max_idle_;
@@ -96,6 +97,6 @@ class PooledConnection {
   std::unique_ptr<Connection> conn_;
 };
 
-}  // namespace kivi::memcached
+}  // namespace kivi::net
 
-#endif  // KIVI_BACKENDS_MEMCACHED_SRC_POOL_H_
+#endif  // KIVI_NET_POOL_H_

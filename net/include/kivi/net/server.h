@@ -1,7 +1,8 @@
-#ifndef KIVI_BACKENDS_MEMCACHED_SRC_SERVER_H_
-#define KIVI_BACKENDS_MEMCACHED_SRC_SERVER_H_
+#ifndef KIVI_NET_SERVER_H_
+#define KIVI_NET_SERVER_H_
 
-// One server of the fleet: its connection pool and whether it is down.
+// One server of a fleet: its connection pool and whether it is down, so
+// that every networked backend fails a dead server's keys fast alike.
 
 #include <atomic>
 #include <string>
@@ -10,10 +11,11 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "src/pool.h"
-#include "src/server_list.h"
+#include "kivi/net/connection.h"
+#include "kivi/net/pool.h"
+#include "kivi/net/socket.h"
 
-namespace kivi::memcached {
+namespace kivi::net {
 
 // A server is down after `failure_limit` consecutive failures (I/O errors,
 // timeouts, broken replies), for `retry_timeout`; after that, calls go
@@ -21,7 +23,7 @@ namespace kivi::memcached {
 // success clears the count. Thread-safe.
 class Server {
  public:
-  Server(const ServerAddress& address, ConnectOptions options, int max_conns,
+  Server(const Endpoint& endpoint, ConnectOptions options, int max_conns,
          int max_idle, int failure_limit, absl::Duration retry_timeout);
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -46,6 +48,7 @@ class Server {
 
  private:
   const std::string name_;
+  const std::string label_;
   ConnectionPool pool_;
   const int failure_limit_;
   const absl::Duration retry_timeout_;
@@ -63,6 +66,6 @@ class Server {
 // True for the failures that count against a server's health.
 bool IsServerFailure(const absl::Status& status);
 
-}  // namespace kivi::memcached
+}  // namespace kivi::net
 
-#endif  // KIVI_BACKENDS_MEMCACHED_SRC_SERVER_H_
+#endif  // KIVI_NET_SERVER_H_

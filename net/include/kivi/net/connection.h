@@ -1,7 +1,7 @@
-#ifndef KIVI_BACKENDS_MEMCACHED_SRC_CONNECTION_H_
-#define KIVI_BACKENDS_MEMCACHED_SRC_CONNECTION_H_
+#ifndef KIVI_NET_CONNECTION_H_
+#define KIVI_NET_CONNECTION_H_
 
-// One connection to one memcached server: a socket (optionally TLS), a
+// One connection to one server: a socket (optionally TLS), a
 // request buffer written with as few writes as the kernel allows (one per
 // request or pipelined batch), and one reusable read buffer that replies are
 // parsed from in place.
@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -29,11 +30,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "src/server_list.h"
-#include "src/socket.h"
-#include "src/tls.h"
+#include "kivi/net/socket.h"
+#include "kivi/net/tls.h"
 
-namespace kivi::memcached {
+namespace kivi::net {
 
 // Consumes the replies of one exchange from the front of the read buffer.
 class ReplyReader {
@@ -49,14 +49,31 @@ class ReplyReader {
                                        size_t* consumed) = 0;
 };
 
+// The first exchange on every new connection, before it is used:
+// authentication, protocol selection. One object per connection.
+class Greeting : public ReplyReader {
+ public:
+  // Appends the greeting's request (one write; pipeline several commands
+  // if the protocol needs more than one).
+  virtual void Encode(std::string* request) = 0;
+  // Called once Consume returned true: OK when the connection may be used;
+  // otherwise why not (Unauthenticated for refused credentials), naming
+  // `peer` ("<label> <host:port>"), and the connection is closed.
+  virtual absl::Status Finish(absl::string_view peer) = 0;
+};
+
 // How new connections are set up.
 struct ConnectOptions {
+  // The protocol's name, which starts every message about a peer:
+  // "<label> <host:port>: ..." (e.g. "memcached 10.0.0.1:11211: timed out").
+  std::string label;
   absl::Duration connect_timeout = absl::Seconds(1);
   // Null: plain TCP.
   std::shared_ptr<const TlsContext> tls;
-  // ASCII authentication when `auth_user` is non-empty.
-  std::string auth_user;
-  std::string auth_password;
+  // Null: no greeting. Else called once per new connection for the
+  // greeting to run after TCP (and TLS) are up, within the connect
+  // deadline.
+  std::function<std::unique_ptr<Greeting>()> greeting;
   // How long one blocking read of a plain TCP connection may wait
   // (SO_RCVTIMEO). An exchange reads this way only while its deadline is at
   // least this far away (plus the kernel timer's granularity), so a blocking
@@ -66,20 +83,22 @@ struct ConnectOptions {
 
 class Connection {
  public:
-  // Connects to `address`, completes the TLS handshake and authentication
+  // Connects to `endpoint`, completes the TLS handshake and the greeting
   // when configured, all before min(`deadline`, now + connect_timeout).
-  // Unavailable or DeadlineExceeded naming the server; Unauthenticated when
-  // the server rejects the credentials.
+  // Unavailable or DeadlineExceeded naming the peer; the greeting's own
+  // error (e.g. Unauthenticated) when it refuses the connection.
   static absl::StatusOr<std::unique_ptr<Connection>> Open(
-      const ServerAddress& address, const ConnectOptions& options,
+      const Endpoint& endpoint, const ConnectOptions& options,
       absl::Time deadline);
 
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection();
 
-  // "host:port", for messages.
+  // "host:port".
   const std::string& server() const { return server_; }
+  // "<label> <host:port>", which starts every message about this peer.
+  const std::string& peer() const { return peer_; }
   int fd() const { return fd_.get(); }
 
   // The pending request bytes. Append encoded commands, then run an exchange
@@ -143,10 +162,10 @@ class Connection {
   void TrimBuffers();
 
  private:
-  Connection(UniqueFd fd, std::string server);
+  Connection(UniqueFd fd, std::string server, absl::string_view label);
 
   absl::Status Handshake(SSL_CTX* ctx, absl::Time deadline);
-  absl::Status Authenticate(const ConnectOptions& options, absl::Time deadline);
+  absl::Status Greet(Greeting& greeting, absl::Time deadline);
   // Makes reads blocking, each bounded by `timeout` (plain TCP only).
   absl::Status EnableBlockingReads(absl::Duration timeout);
   // Writes pending bytes; sets *want to the events needed to continue.
@@ -171,6 +190,7 @@ class Connection {
   UniqueFd fd_;
   SSL* ssl_ = nullptr;
   std::string server_;
+  std::string peer_;
   bool broken_ = false;
   bool pooled_ = false;
   uint32_t requests_ = 0;
@@ -197,6 +217,6 @@ class Connection {
   size_t in_end_ = 0;
 };
 
-}  // namespace kivi::memcached
+}  // namespace kivi::net
 
-#endif  // KIVI_BACKENDS_MEMCACHED_SRC_CONNECTION_H_
+#endif  // KIVI_NET_CONNECTION_H_

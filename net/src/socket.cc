@@ -1,4 +1,4 @@
-#include "src/socket.h"
+#include "kivi/net/socket.h"
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -13,7 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace kivi::memcached {
+namespace kivi::net {
 
 UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
   if (this != &other) {
@@ -27,6 +27,13 @@ UniqueFd::~UniqueFd() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+std::string Endpoint::ToString() const {
+  if (host.find(':') != std::string::npos) {
+    return absl::StrCat("[", host, "]:", port);
+  }
+  return absl::StrCat(host, ":", port);
+}
+
 int UniqueFd::release() {
   int fd = fd_;
   fd_ = -1;
@@ -36,13 +43,14 @@ int UniqueFd::release() {
 int PollTimeoutMs(absl::Time deadline) {
   absl::Duration left = deadline - absl::Now();
   if (left <= absl::ZeroDuration()) return 0;
-  int64_t ms = absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1)));
+  int64_t ms =
+      absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1)));
   return ms > std::numeric_limits<int>::max() ? std::numeric_limits<int>::max()
                                               : static_cast<int>(ms);
 }
 
 absl::Status WaitReady(int fd, short events, absl::Time deadline,
-                       absl::string_view server, absl::string_view what) {
+                       absl::string_view peer, absl::string_view what) {
   while (true) {
     pollfd p{fd, events, 0};
     int n = ::poll(&p, 1, PollTimeoutMs(deadline));
@@ -50,36 +58,35 @@ absl::Status WaitReady(int fd, short events, absl::Time deadline,
     if (n == 0) {
       if (absl::Now() < deadline) continue;
       return absl::DeadlineExceededError(
-          absl::StrCat("memcached ", server, ": timed out ", what));
+          absl::StrCat(peer, ": timed out ", what));
     }
     if (errno != EINTR) {
-      return absl::InternalError(absl::StrCat("memcached ", server,
-                                              ": poll: ", std::strerror(errno)));
+      return absl::InternalError(
+          absl::StrCat(peer, ": poll: ", std::strerror(errno)));
     }
   }
 }
 
 namespace {
 
-absl::StatusOr<UniqueFd> ConnectOne(const addrinfo& ai,
-                                    const std::string& server,
+absl::StatusOr<UniqueFd> ConnectOne(const addrinfo& ai, absl::string_view peer,
                                     absl::Time deadline) {
-  UniqueFd fd(::socket(ai.ai_family, ai.ai_socktype | SOCK_NONBLOCK |
-                                         SOCK_CLOEXEC,
+  UniqueFd fd(::socket(ai.ai_family,
+                       ai.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
                        ai.ai_protocol));
   if (fd.get() < 0) {
-    return absl::UnavailableError(absl::StrCat(
-        "memcached ", server, ": socket: ", std::strerror(errno)));
+    return absl::UnavailableError(
+        absl::StrCat(peer, ": socket: ", std::strerror(errno)));
   }
   int one = 1;
   ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   if (::connect(fd.get(), ai.ai_addr, ai.ai_addrlen) != 0) {
     if (errno != EINPROGRESS) {
-      return absl::UnavailableError(absl::StrCat(
-          "memcached ", server, ": connect: ", std::strerror(errno)));
+      return absl::UnavailableError(
+          absl::StrCat(peer, ": connect: ", std::strerror(errno)));
     }
     if (absl::Status s =
-            WaitReady(fd.get(), POLLOUT, deadline, server, "connecting");
+            WaitReady(fd.get(), POLLOUT, deadline, peer, "connecting");
         !s.ok()) {
       return s;
     }
@@ -87,8 +94,8 @@ absl::StatusOr<UniqueFd> ConnectOne(const addrinfo& ai,
     socklen_t len = sizeof(error);
     ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &len);
     if (error != 0) {
-      return absl::UnavailableError(absl::StrCat(
-          "memcached ", server, ": connect: ", std::strerror(error)));
+      return absl::UnavailableError(
+          absl::StrCat(peer, ": connect: ", std::strerror(error)));
     }
   }
   return fd;
@@ -96,23 +103,23 @@ absl::StatusOr<UniqueFd> ConnectOne(const addrinfo& ai,
 
 }  // namespace
 
-absl::StatusOr<UniqueFd> ConnectTcp(const ServerAddress& address,
+absl::StatusOr<UniqueFd> ConnectTcp(const Endpoint& endpoint,
+                                    absl::string_view peer,
                                     absl::Time deadline) {
-  std::string server = address.ToString();
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_NUMERICSERV;
   addrinfo* list = nullptr;
-  std::string port = absl::StrCat(address.port);
-  int rc = ::getaddrinfo(address.host.c_str(), port.c_str(), &hints, &list);
+  std::string port = absl::StrCat(endpoint.port);
+  int rc = ::getaddrinfo(endpoint.host.c_str(), port.c_str(), &hints, &list);
   if (rc != 0) {
-    return absl::UnavailableError(absl::StrCat(
-        "memcached ", server, ": cannot resolve host: ", ::gai_strerror(rc)));
+    return absl::UnavailableError(
+        absl::StrCat(peer, ": cannot resolve host: ", ::gai_strerror(rc)));
   }
   absl::Status last;
   for (addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
-    absl::StatusOr<UniqueFd> fd = ConnectOne(*ai, server, deadline);
+    absl::StatusOr<UniqueFd> fd = ConnectOne(*ai, peer, deadline);
     if (fd.ok()) {
       ::freeaddrinfo(list);
       return fd;
@@ -124,4 +131,4 @@ absl::StatusOr<UniqueFd> ConnectTcp(const ServerAddress& address,
   return last;
 }
 
-}  // namespace kivi::memcached
+}  // namespace kivi::net

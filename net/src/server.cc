@@ -1,20 +1,20 @@
-#include "src/server.h"
+#include "kivi/net/server.h"
 
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 
-namespace kivi::memcached {
+namespace kivi::net {
 
 bool IsServerFailure(const absl::Status& status) {
   return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status);
 }
 
-Server::Server(const ServerAddress& address, ConnectOptions options,
-               int max_conns, int max_idle, int failure_limit,
-               absl::Duration retry_timeout)
-    : name_(address.ToString()),
-      pool_(address, std::move(options), max_conns, max_idle),
+Server::Server(const Endpoint& endpoint, ConnectOptions options, int max_conns,
+               int max_idle, int failure_limit, absl::Duration retry_timeout)
+    : name_(endpoint.ToString()),
+      label_(options.label),
+      pool_(endpoint, std::move(options), max_conns, max_idle),
       failure_limit_(failure_limit),
       retry_timeout_(retry_timeout) {}
 
@@ -34,7 +34,7 @@ absl::Status Server::Admit(absl::Time now) const {
   absl::MutexLock lock(&mu_);
   if (now >= down_until_) return absl::OkStatus();
   return absl::UnavailableError(
-      absl::StrCat("memcached ", name_, " is marked down after ", failures_,
+      absl::StrCat(label_, " ", name_, " is marked down after ", failures_,
                    " consecutive failures (retrying in ",
                    absl::FormatDuration(
                        absl::Ceil(down_until_ - now, absl::Milliseconds(1))),
@@ -68,4 +68,4 @@ void Server::Record(const absl::Status& status) {
   }
 }
 
-}  // namespace kivi::memcached
+}  // namespace kivi::net
