@@ -25,7 +25,7 @@ if not v then
   return ARGV[3]
 end
 if #v == 0 or #v > 20 or string.find(v, '^%d+$') == nil then
-  return redis.error_reply('KIVI_NOT_A_NUMBER')
+  return redis.error_reply('KIVI_NOT_A_NUMBER the value is no unsigned 64-bit decimal number')
 end
 local function strip(a)
   local s = string.gsub(a, '^0+', '')
@@ -61,7 +61,7 @@ end
 local limit = '18446744073709551616'
 local cur = strip(v)
 if not less(cur, limit) then
-  return redis.error_reply('KIVI_NOT_A_NUMBER')
+  return redis.error_reply('KIVI_NOT_A_NUMBER the value is no unsigned 64-bit decimal number')
 end
 local r
 if ARGV[2] == '+' then
