@@ -55,6 +55,9 @@ RedisBackend::RedisBackend(const RedisOptions& options,
 
 Capabilities RedisBackend::capabilities() const {
   Capabilities caps = Capabilities::All();
+  // Redis has no delayed flush, and a timer in this process would be lost
+  // with it.
+  caps.delayed_flush = false;
   caps.ttl_resolution = absl::Milliseconds(1);
   return caps;
 }

@@ -84,8 +84,10 @@ struct RedisOptions {
   absl::Duration retry_timeout = absl::Seconds(2);
   int failure_limit = 3;
 
-  // TLS (rediss://, or tls=1): the server's certificate chain is verified
-  // and, when `tls.verify`, its name checked against the host connected to.
+  // TLS (rediss://, or tls=1 on redis+cluster://). With `tls.verify` the
+  // server's certificate chain is verified against `tls.ca_file` (or the
+  // system's trust store). The certificate's host name is checked only as
+  // far as kivi::net checks it (today: not at all).
   net::TlsOptions tls;
 
   // Largest value; Append/Prepend whose result would exceed it fail with
