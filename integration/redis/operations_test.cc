@@ -22,6 +22,14 @@ namespace {
 
 using ::testing::HasSubstr;
 
+// Stops the shared deployments (and removes their directories) at exit.
+class StopServers : public ::testing::Environment {
+ public:
+  void TearDown() override { RedisServers::StopAll(); }
+};
+const ::testing::Environment* const kStopServers =
+    ::testing::AddGlobalTestEnvironment(new StopServers);
+
 std::unique_ptr<Client> OpenOrDie(const std::string& url) {
   absl::StatusOr<std::unique_ptr<Client>> client = Open(url);
   EXPECT_TRUE(client.ok()) << url << ": " << client.status();

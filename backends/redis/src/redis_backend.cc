@@ -133,7 +133,10 @@ absl::Status RedisBackend::CallScript(
 }
 
 absl::StatusOr<std::string> RedisBackend::Get(absl::string_view key) {
-  absl::StatusOr<std::string> value = KeyNotFound(key);
+  // The miss status is built only on a miss: a hit allocates nothing but
+  // its value.
+  std::string value;
+  bool found = false;
   KIVI_RETURN_IF_ERROR(Call(
       key, Deadline(), Idempotent::kYes,
       [&](std::string* out) {
@@ -141,12 +144,14 @@ absl::StatusOr<std::string> RedisBackend::Get(absl::string_view key) {
       },
       [&](const Reply& reply) -> absl::Status {
         if (reply.type == ReplyType::kBulkString) {
-          value = std::string(reply.text);
+          value.assign(reply.text.data(), reply.text.size());
+          found = true;
         } else if (reply.type != ReplyType::kNull) {
           return UnexpectedReply(reply, "GET", "redis");
         }
         return absl::OkStatus();
       }));
+  if (!found) return KeyNotFound(key);
   return value;
 }
 
