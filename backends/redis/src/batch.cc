@@ -40,19 +40,31 @@ std::vector<Group> Plan(Topology& topology, size_t n,
                         bool per_item, absl::Time deadline,
                         absl::FunctionRef<void(size_t, absl::Status)> fail) {
   std::vector<Group> groups;
+  if (!topology.cluster()) {
+    // One server: every item in one group, no slots to sort by.
+    absl::StatusOr<Node*> node = topology.NodeFor("", deadline);
+    if (!node.ok()) {
+      for (size_t i = 0; i < n; ++i) fail(i, node.status());
+      return groups;
+    }
+    Group group{*node, {}, {0}};
+    group.items.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      if (per_item && i > 0) group.bounds.push_back(i);
+      group.items.push_back(i);
+    }
+    group.bounds.push_back(n);
+    if (n > 0) groups.push_back(std::move(group));
+    return groups;
+  }
   std::vector<std::pair<uint16_t, size_t>> slotted;  // (slot, item)
   slotted.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    const uint16_t slot = topology.cluster() ? KeySlot(key_of(i)) : 0;
-    slotted.emplace_back(slot, i);
-  }
-  if (topology.cluster()) std::sort(slotted.begin(), slotted.end());
+  for (size_t i = 0; i < n; ++i) slotted.emplace_back(KeySlot(key_of(i)), i);
+  std::sort(slotted.begin(), slotted.end());
   absl::flat_hash_map<Node*, size_t> group_of;
   std::vector<uint16_t> last_slot;
   for (const auto& [slot, item] : slotted) {
-    absl::StatusOr<Node*> node = topology.cluster()
-                                     ? topology.NodeForSlot(slot, deadline)
-                                     : topology.NodeFor("", deadline);
+    absl::StatusOr<Node*> node = topology.NodeForSlot(slot, deadline);
     if (!node.ok()) {
       fail(item, node.status());
       continue;
@@ -108,8 +120,12 @@ absl::StatusOr<BatchGetResult> RedisBackend::BatchGet(
     absl::Span<const std::string> keys) {
   const absl::Time deadline = Deadline();
   BatchGetResult result;
+  result.found.reserve(keys.size());
   std::vector<size_t> redo;  // Items whose command was redirected.
+  // Values that arrived before a node's stream broke are not trusted
+  // either: corruption can pass for a well-formed value until a later check.
   auto fail = [&](size_t i, absl::Status status) {
+    result.found.erase(keys[i]);
     result.failed.insert_or_assign(keys[i], std::move(status));
   };
   std::vector<Group> groups = Plan(
