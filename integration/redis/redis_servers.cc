@@ -1,5 +1,6 @@
 #include "integration/redis/redis_servers.h"
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 
