@@ -38,85 +38,11 @@ constexpr absl::Duration kTimerSlack = absl::Milliseconds(20);
 
 }  // namespace
 
-Connection::Connection(UniqueFd fd, std::string server, absl::string_view label)
-    : fd_(std::move(fd)),
-      server_(std::move(server)),
-      peer_(absl::StrCat(label, " ", server_)) {}
+Connection::Connection(std::string server, absl::string_view label)
+    : server_(std::move(server)), peer_(absl::StrCat(label, " ", server_)) {}
 
 Connection::~Connection() {
   if (ssl_ != nullptr) SSL_free(ssl_);
-}
-
-absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
-    const Endpoint& endpoint, const ConnectOptions& options,
-    absl::Time deadline) {
-  deadline = std::min(deadline, absl::Now() + options.connect_timeout);
-  std::string server = endpoint.ToString();
-  absl::StatusOr<UniqueFd> fd =
-      ConnectTcp(endpoint, absl::StrCat(options.label, " ", server), deadline);
-  if (!fd.ok()) return fd.status();
-  std::unique_ptr<Connection> conn(
-      new Connection(*std::move(fd), std::move(server), options.label));
-  if (options.tls != nullptr) {
-    if (absl::Status s = conn->Handshake(options.tls->get(), deadline);
-        !s.ok()) {
-      return s;
-    }
-  } else if (options.blocking_read_timeout > absl::ZeroDuration()) {
-    // TLS keeps a non-blocking socket: OpenSSL reads whole records, and a
-    // blocking SSL_read could not be bounded per call.
-    if (absl::Status s =
-            conn->EnableBlockingReads(options.blocking_read_timeout);
-        !s.ok()) {
-      return s;
-    }
-  }
-  if (options.greeting != nullptr) {
-    std::unique_ptr<Greeting> greeting = options.greeting();
-    if (absl::Status s = conn->Greet(*greeting, deadline); !s.ok()) return s;
-  }
-  return conn;
-}
-
-absl::Status Connection::Handshake(SSL_CTX* ctx, absl::Time deadline) {
-  ERR_clear_error();
-  ssl_ = SSL_new(ctx);
-  if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_.get()) != 1) {
-    return absl::InternalError(
-        absl::StrCat(peer_, ": TLS setup: ", TakeTlsErrors()));
-  }
-  while (true) {
-    int rc = SSL_connect(ssl_);
-    if (rc == 1) return absl::OkStatus();
-    int err = SSL_get_error(ssl_, rc);
-    short events = 0;
-    if (err == SSL_ERROR_WANT_READ) {
-      events = POLLIN;
-    } else if (err == SSL_ERROR_WANT_WRITE) {
-      events = POLLOUT;
-    } else {
-      std::string why = TakeTlsErrors();
-      long verify = SSL_get_verify_result(ssl_);
-      if (verify != X509_V_OK) {
-        why = absl::StrCat("certificate verification failed: ",
-                           X509_verify_cert_error_string(verify));
-      }
-      return absl::UnavailableError(
-          absl::StrCat(peer_, ": TLS handshake failed: ", why));
-    }
-    if (absl::Status s =
-            WaitReady(fd_.get(), events, deadline, peer_, "in TLS handshake");
-        !s.ok()) {
-      return s;
-    }
-  }
-}
-
-absl::Status Connection::Greet(Greeting& greeting, absl::Time deadline) {
-  greeting.Encode(&out_);
-  KIVI_RETURN_IF_ERROR(Exchange(greeting, deadline));
-  KIVI_RETURN_IF_ERROR(CheckNothingFollows());
-  return greeting.Finish(peer_);
 }
 
 absl::Status Connection::EnableBlockingReads(absl::Duration timeout) {
@@ -267,6 +193,23 @@ absl::Status Connection::ReadSome(short* want, bool block) {
   }
 }
 
+absl::StatusOr<bool> Connection::Feed(ReplyReader& reader) {
+  while (in_begin_ < in_end_) {
+    size_t consumed = 0;
+    absl::StatusOr<bool> done = reader.Consume(
+        absl::string_view(in_.get() + in_begin_, in_end_ - in_begin_),
+        &consumed);
+    if (!done.ok()) {
+      return Broken(absl::UnavailableError(
+          absl::StrCat(peer_, ": malformed reply: ", done.status().message())));
+    }
+    in_begin_ += consumed;
+    if (*done) return true;
+    if (consumed == 0) break;
+  }
+  return false;
+}
+
 absl::StatusOr<short> Connection::Step(ReplyReader& reader, bool read) {
   return Advance(reader, read, absl::InfinitePast(), absl::InfinitePast());
 }
@@ -277,6 +220,10 @@ absl::StatusOr<short> Connection::Advance(ReplyReader& reader, bool read,
   if (broken_) {
     return absl::UnavailableError(
         absl::StrCat(peer_, ": connection is broken"));
+  }
+  if (phase_ != Phase::kReady) {
+    absl::StatusOr<short> setup = Establish();
+    if (!setup.ok() || *setup != 0) return setup;
   }
   short want = POLLIN;
   if (absl::Status s = WriteSome(&want); !s.ok()) return s;
@@ -294,19 +241,9 @@ absl::StatusOr<short> Connection::Advance(ReplyReader& reader, bool read,
     bool got_bytes = in_end_ - in_begin_ > before;
     // Replies that arrived before a read error are still consumed: the
     // error only matters if the reader needs more.
-    while (in_begin_ < in_end_) {
-      size_t consumed = 0;
-      absl::StatusOr<bool> done = reader.Consume(
-          absl::string_view(in_.get() + in_begin_, in_end_ - in_begin_),
-          &consumed);
-      if (!done.ok()) {
-        return Broken(absl::UnavailableError(absl::StrCat(
-            peer_, ": malformed reply: ", done.status().message())));
-      }
-      in_begin_ += consumed;
-      if (*done) return 0;
-      if (consumed == 0) break;
-    }
+    absl::StatusOr<bool> done = Feed(reader);
+    if (!done.ok()) return done.status();
+    if (*done) return 0;
     if (!read_status.ok()) return read_status;
     if (!got_bytes) return want;
   }
@@ -326,8 +263,11 @@ absl::Status Connection::Exchange(ReplyReader& reader, absl::Time deadline,
         absl::Now() < block_until) {
       continue;
     }
-    if (absl::Status s = WaitReady(fd_.get(), *events, deadline, peer_,
-                                   "waiting for a reply");
+    const bool setting_up = phase_ != Phase::kReady;
+    if (absl::Status s = WaitReady(
+            fd_.get(), *events,
+            setting_up ? std::min(deadline, connect_deadline_) : deadline,
+            peer_, setting_up ? SetupStep() : "waiting for a reply");
         !s.ok()) {
       return Broken(std::move(s));
     }

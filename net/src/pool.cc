@@ -15,7 +15,8 @@ ConnectionPool::ConnectionPool(Endpoint endpoint, ConnectOptions options,
       max_idle_(max_idle) {}
 
 absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Acquire(
-    absl::Time deadline, bool* connected, Check check, bool* waited) {
+    absl::Time deadline, bool* connected, Check check, bool* waited,
+    Connect connect) {
   if (connected != nullptr) *connected = false;
   if (waited != nullptr) *waited = false;
   {
@@ -48,7 +49,7 @@ absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Acquire(
   }
   if (connected != nullptr) *connected = true;
   absl::StatusOr<std::unique_ptr<Connection>> conn =
-      Connection::Open(endpoint_, options_, deadline);
+      OpenDedicated(deadline, connect);
   if (!conn.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
     --open_;
@@ -78,8 +79,10 @@ void ConnectionPool::Release(std::unique_ptr<Connection> conn) {
 }
 
 absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::OpenDedicated(
-    absl::Time deadline) const {
-  return Connection::Open(endpoint_, options_, deadline);
+    absl::Time deadline, Connect connect) const {
+  return connect == Connect::kStart
+             ? Connection::Start(endpoint_, options_, deadline)
+             : Connection::Open(endpoint_, options_, deadline);
 }
 
 }  // namespace kivi::net

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
@@ -67,45 +68,8 @@ absl::Status WaitReady(int fd, short events, absl::Time deadline,
   }
 }
 
-namespace {
-
-absl::StatusOr<UniqueFd> ConnectOne(const addrinfo& ai, absl::string_view peer,
-                                    absl::Time deadline) {
-  UniqueFd fd(::socket(ai.ai_family,
-                       ai.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                       ai.ai_protocol));
-  if (fd.get() < 0) {
-    return absl::UnavailableError(
-        absl::StrCat(peer, ": socket: ", std::strerror(errno)));
-  }
-  int one = 1;
-  ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  if (::connect(fd.get(), ai.ai_addr, ai.ai_addrlen) != 0) {
-    if (errno != EINPROGRESS) {
-      return absl::UnavailableError(
-          absl::StrCat(peer, ": connect: ", std::strerror(errno)));
-    }
-    if (absl::Status s =
-            WaitReady(fd.get(), POLLOUT, deadline, peer, "connecting");
-        !s.ok()) {
-      return s;
-    }
-    int error = 0;
-    socklen_t len = sizeof(error);
-    ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &len);
-    if (error != 0) {
-      return absl::UnavailableError(
-          absl::StrCat(peer, ": connect: ", std::strerror(error)));
-    }
-  }
-  return fd;
-}
-
-}  // namespace
-
-absl::StatusOr<UniqueFd> ConnectTcp(const Endpoint& endpoint,
-                                    absl::string_view peer,
-                                    absl::Time deadline) {
+absl::StatusOr<std::vector<SocketAddress>> Resolve(const Endpoint& endpoint,
+                                                   absl::string_view peer) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -117,18 +81,62 @@ absl::StatusOr<UniqueFd> ConnectTcp(const Endpoint& endpoint,
     return absl::UnavailableError(
         absl::StrCat(peer, ": cannot resolve host: ", ::gai_strerror(rc)));
   }
-  absl::Status last;
+  std::vector<SocketAddress> out;
   for (addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
-    absl::StatusOr<UniqueFd> fd = ConnectOne(*ai, peer, deadline);
-    if (fd.ok()) {
-      ::freeaddrinfo(list);
-      return fd;
-    }
-    last = fd.status();
-    if (absl::IsDeadlineExceeded(last)) break;
+    if (ai->ai_addrlen > sizeof(sockaddr_storage)) continue;
+    SocketAddress& a = out.emplace_back();
+    a.family = ai->ai_family;
+    a.protocol = ai->ai_protocol;
+    std::memcpy(&a.storage, ai->ai_addr, ai->ai_addrlen);
+    a.length = ai->ai_addrlen;
   }
   ::freeaddrinfo(list);
-  return last;
+  if (out.empty()) {
+    return absl::UnavailableError(
+        absl::StrCat(peer, ": cannot resolve host: no address"));
+  }
+  return out;
+}
+
+absl::StatusOr<UniqueFd> StartConnect(const SocketAddress& address,
+                                      absl::string_view peer) {
+  UniqueFd fd(::socket(address.family,
+                       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                       address.protocol));
+  if (fd.get() < 0) {
+    return absl::UnavailableError(
+        absl::StrCat(peer, ": socket: ", std::strerror(errno)));
+  }
+  int one = 1;
+  ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address.storage),
+                address.length) != 0 &&
+      errno != EINPROGRESS) {
+    return absl::UnavailableError(
+        absl::StrCat(peer, ": connect: ", std::strerror(errno)));
+  }
+  return fd;
+}
+
+absl::StatusOr<bool> ConnectDone(int fd, absl::string_view peer) {
+  pollfd p{fd, POLLOUT, 0};
+  int n;
+  do {
+    n = ::poll(&p, 1, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    return absl::InternalError(
+        absl::StrCat(peer, ": poll: ", std::strerror(errno)));
+  }
+  if (n == 0) return false;
+  int error = 0;
+  socklen_t len = sizeof(error);
+  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len);
+  if (error != 0) {
+    return absl::UnavailableError(
+        absl::StrCat(peer, ": connect: ", std::strerror(error)));
+  }
+  return true;
 }
 
 }  // namespace kivi::net

@@ -1,5 +1,6 @@
 // Fleet-wide operations: List (LRU crawler metadump), Stats, Flush, Health.
-// Each sends one command to every server and drives them in parallel.
+// Each sends one command to every server and drives them in parallel,
+// connecting included.
 
 #include <algorithm>
 #include <thread>
@@ -122,9 +123,11 @@ absl::StatusOr<std::vector<std::string>> MemcachedBackend::List(
     std::vector<net::ExchangeTask> tasks;
     for (Server* server : pending) {
       if (absl::Status s = server->Admit(now); !s.ok()) return s;
-      // A dedicated connection: a long dump must not hold a pooled one.
+      // A dedicated connection: a long dump must not hold a pooled one. It
+      // is set up in RunExchanges, every server's at once.
       absl::StatusOr<std::unique_ptr<Connection>> conn =
-          server->pool().OpenDedicated(deadline);
+          server->pool().OpenDedicated(deadline,
+                                       ConnectionPool::Connect::kStart);
       if (!conn.ok()) {
         server->Record(conn.status());
         return conn.status();
@@ -172,7 +175,9 @@ absl::StatusOr<std::vector<EndpointStats>> MemcachedBackend::Stats() {
     Server* server = servers_[i].get();
     stats[i].endpoint = server->name();
     if (absl::Status s = server->Admit(now); !s.ok()) return s;
-    absl::StatusOr<PooledConnection> conn = server->Acquire(deadline);
+    // Set up in RunExchanges, every server's at once.
+    absl::StatusOr<PooledConnection> conn =
+        server->Acquire(deadline, ConnectionPool::Connect::kStart);
     if (!conn.ok()) return conn.status();
     conns[i].emplace(*std::move(conn));
     AppendStats((*conns[i])->request());
@@ -199,7 +204,9 @@ absl::Status MemcachedBackend::Flush(absl::Duration delay) {
   for (size_t i = 0; i < servers_.size(); ++i) {
     Server* server = servers_[i].get();
     if (absl::Status s = server->Admit(now); !s.ok()) return s;
-    absl::StatusOr<PooledConnection> conn = server->Acquire(deadline);
+    // Set up in RunExchanges, every server's at once.
+    absl::StatusOr<PooledConnection> conn =
+        server->Acquire(deadline, ConnectionPool::Connect::kStart);
     if (!conn.ok()) return conn.status();
     conns[i].emplace(*std::move(conn));
     AppendFlushAll((*conns[i])->request(), delay, now);

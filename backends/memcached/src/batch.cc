@@ -221,9 +221,13 @@ void MemcachedBackend::RunGroups(
       g->conn.reset();
       ConnectionPool& pool = g->server->pool();
       bool connected = false;
+      // A new connection is set up inside RunExchanges, alongside the other
+      // servers' exchanges: a server that takes no connection costs only
+      // its own keys.
       absl::StatusOr<std::unique_ptr<Connection>> lent = pool.Acquire(
           deadline, &connected,
-          first ? ConnectionPool::Check::kNone : ConnectionPool::Check::kAlive);
+          first ? ConnectionPool::Check::kNone : ConnectionPool::Check::kAlive,
+          /*waited=*/nullptr, ConnectionPool::Connect::kStart);
       if (!lent.ok()) {
         if (connected) g->server->Record(lent.status());
         g->status = lent.status();

@@ -25,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -91,6 +92,24 @@ class Connection {
       const Endpoint& endpoint, const ConnectOptions& options,
       absl::Time deadline);
 
+  // Starts connecting to `endpoint` without waiting for it: the result is
+  // still being set up (connecting()) unless that failed at once
+  // (Unavailable naming the peer: unknown host, refused). Its first
+  // exchange (Exchange, Step, RunExchanges) completes the setup as Open
+  // does, by the same connect deadline (DeadlineExceeded "timed out
+  // connecting" past it; the exchange fails with the setup's error), then
+  // sends the request. So one poll loop connects to many servers at once,
+  // and a server that takes no connection costs only its own exchange.
+  static absl::StatusOr<std::unique_ptr<Connection>> Start(
+      const Endpoint& endpoint, const ConnectOptions& options,
+      absl::Time deadline);
+
+  // True until the setup (TCP, TLS, greeting) of a Start()ed connection
+  // has completed.
+  bool connecting() const { return phase_ != Phase::kReady; }
+  // When the setup must have completed; InfiniteFuture once it has.
+  absl::Time connect_deadline() const { return connect_deadline_; }
+
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection();
@@ -151,7 +170,10 @@ class Connection {
 
   // True when the stream is in a clean state: not broken, no unsent bytes,
   // no unread reply bytes. Cheap (no syscall).
-  bool Idle() const { return !broken_ && out_.empty() && in_begin_ == in_end_; }
+  bool Idle() const {
+    return !broken_ && phase_ == Phase::kReady && out_.empty() &&
+           in_begin_ == in_end_;
+  }
 
   // Idle(), and the server has not closed the connection or sent anything
   // unasked meanwhile (one poll(2) with zero timeout).
@@ -162,10 +184,26 @@ class Connection {
   void TrimBuffers();
 
  private:
-  Connection(UniqueFd fd, std::string server, absl::string_view label);
+  // The setup of a new connection, in order; then kReady.
+  enum class Phase { kTcp, kTls, kGreeting, kReady };
 
-  absl::Status Handshake(SSL_CTX* ctx, absl::Time deadline);
-  absl::Status Greet(Greeting& greeting, absl::Time deadline);
+  Connection(std::string server, absl::string_view label);
+
+  // Connection setup (connection_setup.cc). Establish advances it as far
+  // as it goes without waiting: 0 once ready, else the poll events to wait
+  // for. An error breaks the connection.
+  absl::StatusOr<short> Establish();
+  // Connects to addresses_[i], or the first after it that does not fail at
+  // once; `last` is the error to report when none is left.
+  absl::Status ConnectFrom(size_t i, absl::Status last);
+  absl::StatusOr<bool> StepTls(short* want);
+  absl::StatusOr<bool> StepGreeting(short* want);
+  absl::Status BecomeReady();
+  // What the setup is waiting for, for timeout messages.
+  absl::string_view SetupStep() const;
+
+  // Feeds buffered reply bytes to `reader`; true once it is done.
+  absl::StatusOr<bool> Feed(ReplyReader& reader);
   // Makes reads blocking, each bounded by `timeout` (plain TCP only).
   absl::Status EnableBlockingReads(absl::Duration timeout);
   // Writes pending bytes; sets *want to the events needed to continue.
@@ -192,6 +230,20 @@ class Connection {
   std::string server_;
   std::string peer_;
   bool broken_ = false;
+
+  // Setup state, used until phase_ is kReady.
+  Phase phase_ = Phase::kReady;
+  absl::Time connect_deadline_ = absl::InfiniteFuture();
+  std::vector<SocketAddress> addresses_;
+  size_t address_ = 0;  // The one being connected to.
+  std::string host_;
+  std::shared_ptr<const TlsContext> tls_;
+  std::unique_ptr<Greeting> greeting_;
+  bool greeting_sent_ = false;
+  // The caller's request, held back while the greeting's goes out.
+  std::string held_request_;
+  absl::Duration blocking_read_timeout_;
+
   bool pooled_ = false;
   uint32_t requests_ = 0;
   // Plain TCP with blocking reads: the socket is in blocking mode, every

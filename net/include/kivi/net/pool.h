@@ -39,16 +39,28 @@ class ConnectionPool {
     kNone,
   };
 
+  // How a new connection is made.
+  enum class Connect {
+    // Connection::Open: lent once set up.
+    kWait,
+    // Connection::Start: lent while still being set up; its first exchange
+    // completes the setup (for RunExchanges, which sets up many at once).
+    kStart,
+  };
+
   // Lends a connection: an idle one that is still usable, else a new one if
   // fewer than max_conns are open, else waits for one to be released. Every
   // wait ends by `deadline`: DeadlineExceeded naming the peer. Connect
-  // errors as Connection::Open. `*connected` (if given) tells whether the
-  // call tried to connect, so that only connect failures, not a wait for a
-  // busy pool, count against the server's health. `*waited` (if given)
-  // tells whether it waited for a connection to be released.
+  // errors as Connection::Open (kStart: as Connection::Start, and the
+  // setup's errors come from the first exchange). `*connected` (if given)
+  // tells whether the call made a new connection, so that only connect
+  // failures, not a wait for a busy pool, count against the server's
+  // health. `*waited` (if given) tells whether it waited for a connection
+  // to be released.
   absl::StatusOr<std::unique_ptr<Connection>> Acquire(
       absl::Time deadline, bool* connected = nullptr,
-      Check check = Check::kAlive, bool* waited = nullptr);
+      Check check = Check::kAlive, bool* waited = nullptr,
+      Connect connect = Connect::kWait);
 
   // Returns a lent connection. It is kept for reuse only if Idle() and
   // there is idle room; otherwise it is closed.
@@ -57,7 +69,7 @@ class ConnectionPool {
   // A connection outside the pool's accounting, for long exchanges that
   // must not starve the pool (List's metadump). The caller owns it.
   absl::StatusOr<std::unique_ptr<Connection>> OpenDedicated(
-      absl::Time deadline) const;
+      absl::Time deadline, Connect connect = Connect::kWait) const;
 
   const Endpoint& endpoint() const { return endpoint_; }
   const ConnectOptions& options() const { return options_; }

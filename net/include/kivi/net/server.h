@@ -18,9 +18,13 @@
 namespace kivi::net {
 
 // A server is down after `failure_limit` consecutive failures (I/O errors,
-// timeouts, broken replies), for `retry_timeout`; after that, calls go
-// through again, and the next failure marks it down again at once while a
-// success clears the count. Thread-safe.
+// timeouts, broken replies): calls fail fast for `retry_timeout`. After
+// that, exactly one call (the probe) is let through; the others keep
+// failing fast until it reports. A probe that fails keeps the server down
+// for another `retry_timeout`; any success (the probe's, a health check's,
+// a call admitted before the server went down) brings it back at once.
+// A probe that never reports (its caller gave up before any I/O) lets
+// another call probe after `retry_timeout`. Thread-safe.
 class Server {
  public:
   Server(const Endpoint& endpoint, ConnectOptions options, int max_conns,
@@ -32,18 +36,26 @@ class Server {
   const std::string& name() const { return name_; }
   ConnectionPool& pool() { return pool_; }
 
-  // OK when calls may go to the server; Unavailable naming it and the last
-  // failure while it is down.
-  absl::Status Admit(absl::Time now) const;
+  // OK when a call may go to the server: it is up, or it is down, its
+  // retry time has come and no other call is probing it (this call is then
+  // the probe, and must Record its outcome). Otherwise Unavailable naming
+  // the server, its count of consecutive failures and the last one.
+  absl::Status Admit(absl::Time now);
+  // True while the server is down and a call would not be admitted as its
+  // probe at `now`. Does not claim the probe.
   bool IsDown(absl::Time now) const;
 
   // Lends a pooled connection (see ConnectionPool::Acquire); a failure to
-  // connect is recorded against the server.
-  absl::StatusOr<PooledConnection> Acquire(absl::Time deadline);
+  // connect is recorded against the server (with kStart, only one that is
+  // immediate: the caller records its exchange's outcome, setup included).
+  absl::StatusOr<PooledConnection> Acquire(
+      absl::Time deadline,
+      ConnectionPool::Connect connect = ConnectionPool::Connect::kWait);
 
   // Records a call's outcome. Only failures that say the server is
   // unhealthy count (Unavailable, DeadlineExceeded); anything else (a miss,
-  // a server-side refusal) is proof of life and resets the count.
+  // a server-side refusal) is proof of life: it resets the count and ends
+  // a down period.
   void Record(const absl::Status& status);
 
  private:
@@ -53,13 +65,22 @@ class Server {
   const int failure_limit_;
   const absl::Duration retry_timeout_;
 
-  // True while failures_ == 0 and the server is not marked down: the state
-  // of nearly every call, read without taking mu_ (an absl::Mutex round
-  // trip is a large share of a Get's instructions). Written under mu_.
+  // Unavailable naming the server while it is down; `why` says when calls
+  // go through again.
+  absl::Status DownError(absl::string_view why) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+
+  // True while failures_ == 0 and the server is not down: the state of
+  // nearly every call, read without taking mu_ (an absl::Mutex round trip
+  // is a large share of a Get's instructions). Written under mu_.
   std::atomic<bool> clean_{true};
   mutable absl::Mutex mu_;
   int failures_ ABSL_GUARDED_BY(mu_) = 0;
+  bool down_ ABSL_GUARDED_BY(mu_) = false;
+  // While down: no call is admitted before down_until_; from then on one
+  // probe is, and no other before probe_until_.
   absl::Time down_until_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  absl::Time probe_until_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   absl::Status last_failure_ ABSL_GUARDED_BY(mu_);
 };
 

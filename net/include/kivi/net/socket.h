@@ -1,12 +1,16 @@
 #ifndef KIVI_NET_SOCKET_H_
 #define KIVI_NET_SOCKET_H_
 
-// Plain non-blocking TCP: connecting within a deadline and waiting for
+// Plain non-blocking TCP: resolving, connecting without blocking (so that
+// one poll loop connects to many servers at once) and waiting for
 // readiness. Errors name the peer as "<label> <host:port>" (for example
 // "memcached 10.0.0.1:11211"), the label being the protocol's name.
 
+#include <sys/socket.h>
+
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -45,13 +49,31 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-// Connects a non-blocking TCP socket with TCP_NODELAY to `endpoint` before
-// `deadline`, trying each resolved address in turn. Unavailable (refused,
-// unreachable, unknown host) or DeadlineExceeded, naming `peer` (the
-// "<label> <host:port>" of messages).
-absl::StatusOr<UniqueFd> ConnectTcp(const Endpoint& endpoint,
-                                    absl::string_view peer,
-                                    absl::Time deadline);
+// One resolved address of an Endpoint.
+struct SocketAddress {
+  int family = 0;
+  int protocol = 0;
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+};
+
+// The addresses of `endpoint`, in the resolver's order of preference (a
+// blocking lookup, instant for an IP literal). Unavailable naming `peer`
+// (the "<label> <host:port>" of messages) for a host that does not
+// resolve.
+absl::StatusOr<std::vector<SocketAddress>> Resolve(const Endpoint& endpoint,
+                                                   absl::string_view peer);
+
+// Starts connecting a non-blocking TCP socket with TCP_NODELAY to
+// `address` without waiting: the socket is connected or connecting (see
+// ConnectDone). Unavailable naming `peer` when it fails at once.
+absl::StatusOr<UniqueFd> StartConnect(const SocketAddress& address,
+                                      absl::string_view peer);
+
+// Whether the connect started on `fd` has finished: true when connected,
+// false while in progress (wait for POLLOUT), Unavailable naming `peer`
+// when it failed (refused, unreachable). One poll(2) with zero timeout.
+absl::StatusOr<bool> ConnectDone(int fd, absl::string_view peer);
 
 // Waits until `fd` is ready for `events` (POLLIN/POLLOUT) or `deadline`
 // passes: OK when ready, DeadlineExceeded naming `peer` and `what`
