@@ -102,7 +102,7 @@ TEST(RedisUrl, RejectsUnknownAndMalformedParametersBeforeIo) {
            "redis://127.0.0.1:99999",
            "redis+cluster://127.0.0.1:1/0",
            "redis://127.0.0.1:1?tls_ca=/x",
-           "redis://127.0.0.1:1?tls=1",
+           "rediss://127.0.0.1:1?tls=0",
            "redis://127.0.0.1:1?password_file=/nonexistent/kivi",
            "redis://",
        }) {
@@ -223,7 +223,7 @@ TEST(RedisCluster, MovedSlotIsFollowedAndTheMapRefreshed) {
   EXPECT_EQ(batch->found.at("k"), "after");
 }
 
-TEST(RedisTls, VerifiedConnectionWorksUnknownCaAndPlainAreRefused) {
+TEST(RedisTls, VerifiedConnectionWorksUnknownCaWrongNameAndPlainAreRefused) {
   KIVI_REQUIRE_REDIS();
   std::unique_ptr<Client> kv = OpenOrDie(RedisServers::TlsUrl());
   ASSERT_NE(kv, nullptr);
@@ -237,6 +237,17 @@ TEST(RedisTls, VerifiedConnectionWorksUnknownCaAndPlainAreRefused) {
   ASSERT_NE(untrusted, nullptr);
   EXPECT_EQ(untrusted->Get("k").status().code(),
             absl::StatusCode::kUnavailable);
+
+  // The certificate is for 127.0.0.1 and localhost: another name is refused.
+  std::unique_ptr<Client> misnamed = OpenOrDie(absl::StrCat(
+      RedisServers::TlsUrl(), "&tls_server_name=other.example&timeout=2s"));
+  ASSERT_NE(misnamed, nullptr);
+  EXPECT_EQ(misnamed->Get("k").status().code(), absl::StatusCode::kUnavailable);
+  std::unique_ptr<Client> by_name =
+      OpenOrDie(absl::StrCat("rediss://localhost:", RedisServers::Tls().port(),
+                             "?tls_ca=", RedisServers::Certificates().ca()));
+  ASSERT_NE(by_name, nullptr);
+  EXPECT_EQ(*by_name->Get("k"), std::string(200000, 'z'));
 
   // Plain RESP to a TLS port gets no answer it can use.
   std::unique_ptr<Client> plain =

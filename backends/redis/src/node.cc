@@ -61,7 +61,10 @@ void RunOnNodes(absl::Span<NodeRequest> requests, absl::Time deadline,
     net::Server& server = r.node->server();
     r.status = server.Admit(now);
     if (!r.status.ok()) continue;
-    absl::StatusOr<net::PooledConnection> conn = server.Acquire(deadline);
+    // New connections are set up by the poll loop, all nodes at once, so
+    // a node that takes no connection costs only its own keys.
+    absl::StatusOr<net::PooledConnection> conn =
+        server.Acquire(deadline, net::ConnectionPool::Connect::kStart);
     if (!conn.ok()) {
       r.status = conn.status();
       continue;

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "kivi/net/tls_params.h"
 #include "kivi/redis/redis_backend.h"
 #include "kivi/status_macros.h"
 #include "kivi/url.h"
@@ -88,11 +89,11 @@ absl::StatusOr<std::unique_ptr<Backend>> OpenRedis(const BackendUrl& url,
   params.Int("failure_limit", &options.failure_limit, 1, 1 << 20);
   std::string password_file;
   params.String("password_file", &password_file);
-  if (url.scheme == "redis+cluster") params.Bool("tls", &options.tls.enabled);
-  params.String("tls_ca", &options.tls.ca_file);
-  params.String("tls_cert", &options.tls.cert_file);
-  params.String("tls_key", &options.tls.key_file);
-  params.Bool("tls_verify", &options.tls.verify);
+  KIVI_RETURN_IF_ERROR(net::ReadTlsParams(params, url.scheme, &options.tls));
+  if (url.scheme == "rediss" && !options.tls.enabled) {
+    return absl::InvalidArgumentError(
+        "rediss:// means TLS; use redis:// for plaintext, not tls=0");
+  }
   params.Duration("lock_ttl", &options.lock_ttl);
   params.Duration("lock_wait", &options.lock_wait);
   KIVI_RETURN_IF_ERROR(params.Finish());
@@ -103,13 +104,6 @@ absl::StatusOr<std::unique_ptr<Backend>> OpenRedis(const BackendUrl& url,
           "password_file and a password in the URL exclude each other");
     }
     KIVI_RETURN_IF_ERROR(ReadPasswordFile(password_file, &options.password));
-  }
-  if (!options.tls.enabled &&
-      (!options.tls.ca_file.empty() || !options.tls.cert_file.empty() ||
-       !options.tls.key_file.empty())) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("tls_ca/tls_cert/tls_key need TLS: use rediss://",
-                     options.cluster ? " or tls=1" : ""));
   }
   return NewRedisBackend(options);
 }

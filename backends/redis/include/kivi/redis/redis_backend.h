@@ -10,10 +10,10 @@
 //   rediss://...                                             the same, TLS
 //   redis+cluster://host:port[,host:port...][?params]        Redis Cluster
 // Parameters: timeout, connect_timeout, list_timeout, max_conns, max_idle,
-// retry_timeout, failure_limit, password_file, tls_ca, tls_cert, tls_key,
-// tls_verify, and (with the same names and defaults as on memcached://)
-// the shared ones read by core: namespace, default_ttl, max_value_bytes.
-// "tls=1" turns TLS on for redis+cluster://.
+// retry_timeout, failure_limit, password_file, lock_ttl, lock_wait, the TLS
+// parameters every networked backend reads (tls, tls_ca, tls_cert,
+// tls_key, tls_verify, tls_server_name; rediss:// implies tls=1), and the
+// shared ones read by core: namespace, default_ttl, max_value_bytes.
 //
 // Data model: a value is a plain Redis string under the key (namespace
 // included), with no envelope, so redis-cli and any other Redis client read
@@ -84,10 +84,10 @@ struct RedisOptions {
   absl::Duration retry_timeout = absl::Seconds(2);
   int failure_limit = 3;
 
-  // TLS (rediss://, or tls=1 on redis+cluster://). With `tls.verify` the
-  // server's certificate chain is verified against `tls.ca_file` (or the
-  // system's trust store). The certificate's host name is checked only as
-  // far as kivi::net checks it (today: not at all).
+  // TLS (rediss://, or tls=1). With `tls.verify` (the default) the server's
+  // certificate must chain to `tls.ca_file` (or the system's trust store)
+  // and carry the host connected to (or `tls.server_name`); see
+  // kivi/net/tls_options.h.
   net::TlsOptions tls;
 
   // Largest value; Append/Prepend whose result would exceed it fail with
