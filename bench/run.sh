@@ -30,7 +30,7 @@ for binary in "$BENCH" "$REPORT" "$ECHO_SERVER" "$KIVI_SERVER"; do
     exit 1
   fi
 done
-for tool in memcached valgrind strace gnuplot; do
+for tool in memcached redis-server redis-cli valgrind strace gnuplot; do
   if ! command -v "$tool" >/dev/null; then
     echo "run.sh: $tool is missing; run scripts/install-deps.sh" >&2
     exit 1
@@ -97,6 +97,49 @@ start_memcached() {
   return 1
 }
 
+# redis-server with no persistence, its files in the work directory; extra
+# arguments (cluster mode) are passed on.
+start_redis() {
+  local port
+  for _ in 1 2 3; do
+    port=$("$BENCH" --free_ports=1)
+    mkdir -p "$WORK/redis-$port"
+    redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
+      --dir "$WORK/redis-$port" "$@" >"$WORK/redis-$port.log" 2>&1 &
+    local pid=$!
+    if wait_for_port "$port" && kill -0 "$pid" 2>/dev/null; then
+      PIDS+=("$pid")
+      ADDRESS=127.0.0.1:$port
+      return 0
+    fi
+    kill "$pid" 2>/dev/null || true
+  done
+  echo "run.sh: cannot start redis-server" >&2
+  return 1
+}
+
+# Three cluster-mode redis-servers joined into one cluster (slots spread
+# evenly, no replicas); ADDRESS is the comma-separated seed list.
+start_redis_cluster() {
+  local seeds=() bus
+  for _ in 1 2 3; do
+    bus=$("$BENCH" --free_ports=1)
+    start_redis --cluster-enabled yes --cluster-config-file nodes.conf \
+      --cluster-port "$bus"
+    seeds+=("$ADDRESS")
+  done
+  redis-cli --cluster create "${seeds[@]}" --cluster-yes \
+    >"$WORK/redis-cluster-create.log" 2>&1
+  for seed in "${seeds[@]}"; do
+    for _ in $(seq 200); do
+      if redis-cli -h 127.0.0.1 -p "${seed##*:}" cluster info 2>/dev/null |
+        grep -q cluster_state:ok; then break; fi
+      sleep 0.05
+    done
+  done
+  ADDRESS=$(IFS=,; echo "${seeds[*]}")
+}
+
 # Starts a gRPC server binary listening on port 0; ADDRESS is the address it
 # reports ("... listening on ADDR ...").
 start_grpc_server() {
@@ -127,12 +170,17 @@ for _ in 1 2 3; do
   start_memcached
   MC3=${MC3:+$MC3,}$ADDRESS
 done
+start_redis
+REDIS1=$ADDRESS
+start_redis_cluster
+REDIS_CLUSTER=$ADDRESS
 start_grpc_server kivi-server "$KIVI_SERVER" --listen=127.0.0.1:0 \
   --backend=memory://
 GRPC=$ADDRESS
 start_grpc_server echo "$ECHO_SERVER" --listen=127.0.0.1:0
 ECHO=$ADDRESS
-echo "run.sh: memcached $MC1 and $MC3, kivi-server $GRPC, echo $ECHO" >&2
+echo "run.sh: memcached $MC1 and $MC3, redis $REDIS1 and cluster" \
+  "$REDIS_CLUSTER, kivi-server $GRPC, echo $ECHO" >&2
 
 json_string() { printf '"%s"' "$(printf '%s' "$1" | tr -d '"\\' | tr '\n' ' ')"; }
 
@@ -155,6 +203,7 @@ OUT=$WORK/latest.json
 
 echo "run.sh: benchmarks (bounded by ${BENCH_TIMEOUT}s)" >&2
 timeout "$BENCH_TIMEOUT" "$BENCH" --memcached1="$MC1" --memcached3="$MC3" \
+  --redis1="$REDIS1" --redis_cluster="$REDIS_CLUSTER" \
   --grpc="$GRPC" --echo="$ECHO" "${BENCH_FLAGS[@]}" >>"$OUT" ||
   echo "run.sh: kivi-bench stopped early (status $?); results so far kept" >&2
 

@@ -34,6 +34,11 @@ ABSL_FLAG(std::string, memory_url, "memory://",
 ABSL_FLAG(std::string, memcached1, "", "host:port of a memcached server");
 ABSL_FLAG(std::string, memcached3, "",
           "host:port,host:port,host:port of three memcached servers");
+ABSL_FLAG(std::string, redis1, "", "host:port of a redis-server");
+ABSL_FLAG(std::string, redis_cluster, "",
+          "host:port,... seed nodes of a Redis Cluster");
+ABSL_FLAG(std::string, redis_params, "timeout=10s&max_conns=8",
+          "query string of kivi's redis:// URLs");
 ABSL_FLAG(std::string, grpc, "", "host:port of kivi-server over memory://");
 ABSL_FLAG(std::string, echo, "", "host:port of kivi-bench-echo-server");
 ABSL_FLAG(std::string, memcached_params, "timeout=10s&max_conns=8",
@@ -288,6 +293,24 @@ int Run() {
     Entry e{{.backend = "memcached-3"}, true};
     if (add_kivi(e.group, absl::StrCat("memcached://", servers, "?", params))) {
       e.group.targets.push_back(*NewLibmemcachedTarget(Split(servers)));
+      entries.push_back(std::move(e));
+    }
+  }
+  const std::string redis_params = absl::GetFlag(FLAGS_redis_params);
+  if (const std::string server = absl::GetFlag(FLAGS_redis1); !server.empty()) {
+    Entry e{{.backend = "redis-1"}, true};
+    if (add_kivi(e.group,
+                 absl::StrCat("redis://", server, "?", redis_params))) {
+      e.group.targets.push_back(*NewHiredisTarget(server));
+      e.group.targets.push_back(*NewRawRedisTarget(server));
+      entries.push_back(std::move(e));
+    }
+  }
+  if (const std::string seeds = absl::GetFlag(FLAGS_redis_cluster);
+      !seeds.empty()) {
+    Entry e{{.backend = "redis-cluster"}, true};
+    if (add_kivi(e.group,
+                 absl::StrCat("redis+cluster://", seeds, "?", redis_params))) {
       entries.push_back(std::move(e));
     }
   }

@@ -34,6 +34,16 @@ enum class RawBatch {
 absl::StatusOr<std::unique_ptr<Target>> NewRawTarget(const std::string& server,
                                                      RawBatch batch);
 
+// hiredis (Debian's 0.14, the incumbent C client for Redis) on one
+// "host:port", one redisContext per session; BatchGet is one MGET.
+absl::StatusOr<std::unique_ptr<Target>> NewHiredisTarget(
+    const std::string& server);
+
+// The Redis raw-socket floor: one blocking socket per session, RESP written
+// by hand, replies read without a general parser; BatchGet is one MGET.
+absl::StatusOr<std::unique_ptr<Target>> NewRawRedisTarget(
+    const std::string& server);
+
 // A client of the bench's gRPC echo server (bench/proto), built like kivi's
 // grpc:// backend: one channel, a deadline per call, unbounded receive size.
 absl::StatusOr<std::unique_ptr<Target>> NewEchoTarget(
