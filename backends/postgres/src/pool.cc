@@ -1,0 +1,68 @@
+#include "backends/postgres/src/pool.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace kivi::postgres_internal {
+
+void Pool::Add(std::unique_ptr<Connection> connection) {
+  absl::MutexLock lock(&mu_);
+  ++open_;
+  idle_.push_back(std::move(connection));
+}
+
+absl::StatusOr<Pool::Lease> Pool::Acquire(absl::Time deadline) {
+  while (true) {
+    std::unique_ptr<Connection> idle;
+    {
+      absl::MutexLock lock(&mu_);
+      auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return !idle_.empty() || open_ < max_conns_;
+      };
+      if (!mu_.AwaitWithDeadline(absl::Condition(&available), deadline)) {
+        return absl::DeadlineExceededError(absl::StrCat(
+            "postgres: all ", max_conns_,
+            " connections (max_conns) stayed busy for the whole timeout"));
+      }
+      if (idle_.empty()) {
+        ++open_;
+      } else {
+        idle = std::move(idle_.back());
+        idle_.pop_back();
+      }
+    }
+    if (idle == nullptr) break;
+    if (idle->StillOpen()) return Lease(this, std::move(idle));
+    Release(std::move(idle));  // Closed while idle: discard, take another.
+  }
+  absl::StatusOr<std::unique_ptr<Connection>> opened = opener_(deadline);
+  if (!opened.ok()) {
+    absl::MutexLock lock(&mu_);
+    --open_;
+    return opened.status();
+  }
+  return Lease(this, *std::move(opened));
+}
+
+void Pool::Release(std::unique_ptr<Connection> connection) {
+  if (connection->broken()) {
+    connection.reset();  // Closes it, outside the lock.
+    absl::MutexLock lock(&mu_);
+    --open_;
+    ++discarded_;
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  idle_.push_back(std::move(connection));
+}
+
+Pool::State Pool::state() const {
+  absl::MutexLock lock(&mu_);
+  return {.open = open_,
+          .idle = static_cast<int>(idle_.size()),
+          .max = max_conns_,
+          .discarded = discarded_};
+}
+
+}  // namespace kivi::postgres_internal
