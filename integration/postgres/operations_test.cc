@@ -182,6 +182,38 @@ TEST_F(PostgresTest, GetOrSetLoadsOnceAcrossIndependentClients) {
   EXPECT_EQ(*b, "loaded");
 }
 
+TEST_F(PostgresTest, GetOrSetWaitsForAnotherLoaderAtMostTheTimeout) {
+  std::unique_ptr<Client> slow = OpenClient("table=kivi_guard_wait");
+  std::unique_ptr<Client> impatient =
+      OpenClient("table=kivi_guard_wait&timeout=200ms");
+  ASSERT_NE(slow, nullptr);
+  ASSERT_NE(impatient, nullptr);
+  std::atomic<bool> loading{false};
+  absl::StatusOr<std::string> a;
+  std::thread t([&] {
+    a = slow->GetOrSet("k", absl::Hours(1),
+                       [&]() -> absl::StatusOr<std::string> {
+                         loading = true;
+                         absl::SleepFor(absl::Milliseconds(900));
+                         return "slow";
+                       });
+  });
+  while (!loading) absl::SleepFor(absl::Milliseconds(1));
+  // The lock is held far longer than this client's timeout: it stops
+  // waiting and loads itself rather than failing.
+  const absl::Time start = absl::Now();
+  absl::StatusOr<std::string> b = impatient->GetOrSet(
+      "k", absl::Hours(1),
+      []() -> absl::StatusOr<std::string> { return "impatient"; });
+  const absl::Duration took = absl::Now() - start;
+  t.join();
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(*b, "impatient");
+  EXPECT_LT(took, absl::Milliseconds(700));
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(*a, "slow");
+}
+
 TEST_F(PostgresTest, SlowStatementIsDeadlineExceededCancelledAndDiscarded) {
   std::unique_ptr<Client> kv = OpenClient(
       "table=kivi_deadline&timeout=300ms&application_name=kivi_deadline");
