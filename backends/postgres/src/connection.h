@@ -54,8 +54,14 @@ class Connection {
 
   // For an idle connection: false when the server has closed it meanwhile
   // (a restart, an administrator, an idle timeout), which a request sent
-  // on it would only find out by failing. One poll, no round trip.
-  bool StillOpen();
+  // on it would only find out by failing. One poll, no round trip; skipped
+  // for a connection idle less than kTrustedIdle, whose server would have
+  // had to die and restart within that time (the call then fails
+  // Unavailable, as with any server lost mid-use), so a busy client pays
+  // no extra system call.
+  bool StillOpen(absl::Time now);
+  // Records when the connection went back to the pool.
+  void MarkIdle(absl::Time now) { idle_since_ = now; }
 
   // True once the connection is out of sync or closed: discard it.
   bool broken() const { return broken_; }
@@ -77,9 +83,12 @@ class Connection {
   // Cancels the running statement in the background; DeadlineExceeded.
   absl::Status Expired();
 
+  static constexpr absl::Duration kTrustedIdle = absl::Milliseconds(500);
+
   PGconn* conn_;
   std::string endpoint_;
   bool broken_ = false;
+  absl::Time idle_since_ = absl::InfinitePast();
 };
 
 // Maps a failed result's SQLSTATE to a status code: query_canceled

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace kivi::postgres_internal {
 
@@ -33,7 +34,7 @@ absl::StatusOr<Pool::Lease> Pool::Acquire(absl::Time deadline) {
       }
     }
     if (idle == nullptr) break;
-    if (idle->StillOpen()) return Lease(this, std::move(idle));
+    if (idle->StillOpen(absl::Now())) return Lease(this, std::move(idle));
     Release(std::move(idle));  // Closed while idle: discard, take another.
   }
   absl::StatusOr<std::unique_ptr<Connection>> opened = opener_(deadline);
@@ -53,6 +54,7 @@ void Pool::Release(std::unique_ptr<Connection> connection) {
     ++discarded_;
     return;
   }
+  connection->MarkIdle(absl::Now());
   absl::MutexLock lock(&mu_);
   idle_.push_back(std::move(connection));
 }
