@@ -19,31 +19,34 @@ absl::StatusOr<std::string> PostgresBackend::GetOrSet(absl::string_view key,
                                                       Loader loader) {
   absl::StatusOr<std::string> hit = Get(key);
   if (!absl::IsNotFound(hit.status())) return hit;
-  const absl::Time now = absl::Now();
-  KIVI_ASSIGN_OR_RETURN(Pool::Lease connection,
-                        pool_.Acquire(now + options_.timeout));
   Params params;
   params.Bytes(key);
-  absl::StatusOr<Result> locked =
-      RunOn(connection, Statement::kLock, params, now + options_.timeout);
-  if (!locked.ok()) {
+  {
+    const absl::Time deadline = absl::Now() + options_.timeout;
+    KIVI_ASSIGN_OR_RETURN(Pool::Lease connection, pool_.Acquire(deadline));
+    absl::StatusOr<Result> locked =
+        RunOn(connection, Statement::kLock, params, deadline);
+    if (locked.ok()) {
+      absl::StatusOr<std::string> value =
+          LoadLocked(connection, key, ttl, loader);
+      if (!connection->broken()) {
+        absl::StatusOr<Result> unlocked =
+            RunOn(connection, Statement::kUnlock, params,
+                  absl::Now() + options_.timeout);
+        // A lock that cannot be released must not stay held by a pooled
+        // session: closing the connection releases it.
+        if (!unlocked.ok()) connection->Discard();
+      }
+      return value;
+    }
     if (!absl::IsDeadlineExceeded(locked.status())) {
       return ForKey(key, locked.status());
     }
-    hit = Get(key);
-    if (!absl::IsNotFound(hit.status())) return hit;
-    KIVI_ASSIGN_OR_RETURN(std::string value, loader());
-    (void)Set(key, value, ttl);  // Not storing is no error (client.h).
-    return value;
-  }
-  absl::StatusOr<std::string> value = LoadLocked(connection, key, ttl, loader);
-  if (!connection->broken()) {
-    absl::StatusOr<Result> unlocked = RunOn(
-        connection, Statement::kUnlock, params, absl::Now() + options_.timeout);
-    // A lock that cannot be released must not stay held by a pooled
-    // session: closing the connection releases it.
-    if (!unlocked.ok()) connection->Discard();
-  }
+  }  // The connection goes back before the unguarded load needs one.
+  hit = Get(key);
+  if (!absl::IsNotFound(hit.status())) return hit;
+  KIVI_ASSIGN_OR_RETURN(std::string value, loader());
+  (void)Set(key, value, ttl);  // Not storing is no error (client.h).
   return value;
 }
 
