@@ -1,8 +1,8 @@
 #include <libpq-fe.h>
 
 #include <memory>
-#include <tuple>
 #include <string>
+#include <tuple>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -88,9 +88,7 @@ class LibpqTarget final : public Target {
       : conninfo_(std::move(conninfo)), table_(std::move(table)) {}
 
   std::string name() const override { return "libpq"; }
-  bool Supports(Workload workload) const override {
-    return !IsBatch(workload);
-  }
+  bool Supports(Workload workload) const override { return !IsBatch(workload); }
   absl::StatusOr<std::unique_ptr<Session>> NewSession() override {
     PGconn* conn = PQconnectdb(conninfo_.c_str());
     if (PQstatus(conn) != CONNECTION_OK) {

@@ -239,9 +239,10 @@ int Run() {
     const std::vector<std::string> host_port =
         absl::StrSplit(server, absl::MaxSplits(':', 1));
     if (host_port.size() == 2 &&
-        add_kivi(e.group,
-                 absl::StrCat("postgres://postgres@", server,
-                              "/postgres?table=bench&timeout=10s&max_conns=8"))) {
+        add_kivi(
+            e.group,
+            absl::StrCat("postgres://postgres@", server,
+                         "/postgres?table=bench&timeout=10s&max_conns=8"))) {
       e.group.targets.push_back(*NewLibpqTarget(
           absl::StrCat("host=", host_port[0], " port=", host_port[1],
                        " user=postgres dbname=postgres"),
