@@ -33,8 +33,7 @@ absl::StatusOr<std::unique_ptr<Target>> ProfiledTarget() {
   if (client == "kivi-memory") return NewKiviTarget("memory://", client);
   if (client == "libmemcached") return NewLibmemcachedTarget({server});
   if (client == "raw") return NewRawTarget(server, RawBatch::kClassic);
-  if (client == "raw-pipelined")
-    return NewRawTarget(server, RawBatch::kPipelined);
+  if (client == "raw-pipelined") return NewRawTarget(server, RawBatch::kPipelined);
   if (client == "kivi-postgres") {
     return NewKiviTarget(absl::StrCat("postgres://postgres@", server,
                                       "/postgres?table=bench&timeout=10s"),

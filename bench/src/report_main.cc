@@ -2,17 +2,17 @@
 // the README shows (markdown: goals, tables, costs) and the data files
 // bench/plot.gp draws.
 //
-//   kivi-bench-report --input=bench/results/latest.json
-//   --output_dir=bench/results
+//   kivi-bench-report --input=bench/results/latest.json --output_dir=bench/results
 
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -31,9 +31,7 @@ using nlohmann::json;
 
 json AnchorCell(const std::string& backend, const std::string& workload,
                 const Results& results) {
-  json cell = {{"section", "anchor"},
-               {"backend", backend},
-               {"workload", workload},
+  json cell = {{"section", "anchor"}, {"backend", backend}, {"workload", workload},
                {"threads", 1}};
   if (const json* any = results.Find("result", cell)) {
     cell["value_bytes"] = (*any)["value_bytes"];
@@ -74,10 +72,8 @@ std::string GoalTable(const Results& results) {
       k && l && *l > 0) {
     instr_ratio = *k / *l;
   }
-  const json mem1 = {{"section", "matrix"},
-                     {"backend", "memory"},
-                     {"workload", "get_hit"},
-                     {"value_bytes", 32},
+  const json mem1 = {{"section", "matrix"}, {"backend", "memory"},
+                     {"workload", "get_hit"}, {"value_bytes", 32},
                      {"client", "kivi"}};
   auto mem = [&](int threads) {
     json m = mem1;
@@ -90,19 +86,16 @@ std::string GoalTable(const Results& results) {
     if (m8) mem_8 = *m8 / *m1;
   }
   auto grpc = [&](int threads) {
-    return results.Ratio({{"section", "matrix"},
-                          {"backend", "grpc"},
-                          {"workload", "get_hit"},
-                          {"value_bytes", 32},
+    return results.Ratio({{"section", "matrix"}, {"backend", "grpc"},
+                          {"workload", "get_hit"}, {"value_bytes", 32},
                           {"threads", threads}},
                          "kivi", "echo");
   };
   // kivi's BatchGet(100) keys/s over its single Get's ops/s.
   std::optional<double> pg_batch;
-  if (const json* batch = results.Find("result", {{"section", "anchor"},
-                                                  {"backend", "postgres"},
-                                                  {"workload", "batch100"},
-                                                  {"client", "kivi"}});
+  if (const json* batch = results.Find(
+          "result", {{"section", "anchor"}, {"backend", "postgres"},
+                     {"workload", "batch100"}, {"client", "kivi"}});
       batch != nullptr) {
     if (auto get = OpsPerSec(results, {{"section", "anchor"},
                                        {"backend", "postgres"},
@@ -210,28 +203,21 @@ void WriteAnchorData(const Results& results, const std::string& path) {
 // backend and client.
 void WriteThreadData(const Results& results, const std::string& path) {
   const std::vector<std::pair<std::string, std::string>> series = {
-      {"memory", "kivi"},
-      {"memcached-1", "kivi"},
-      {"memcached-1", "libmemcached"},
-      {"memcached-1", "raw"},
-      {"memcached-3", "kivi"},
-      {"memcached-3", "libmemcached"},
-      {"grpc", "kivi"},
-      {"grpc", "echo"}};
+      {"memory", "kivi"},       {"memcached-1", "kivi"},
+      {"memcached-1", "libmemcached"}, {"memcached-1", "raw"},
+      {"memcached-3", "kivi"},  {"memcached-3", "libmemcached"},
+      {"grpc", "kivi"},         {"grpc", "echo"}};
   std::ofstream out(path);
   out << "threads";
-  for (const auto& [backend, client] : series)
-    out << " " << backend << "/" << client;
+  for (const auto& [backend, client] : series) out << " " << backend << "/" << client;
   out << "\n";
   for (int threads : {1, 2, 8}) {
     out << threads;
     for (const auto& [backend, client] : series) {
-      std::optional<double> ops = OpsPerSec(results, {{"section", "matrix"},
-                                                      {"backend", backend},
-                                                      {"client", client},
-                                                      {"workload", "get_hit"},
-                                                      {"value_bytes", 32},
-                                                      {"threads", threads}});
+      std::optional<double> ops = OpsPerSec(
+          results, {{"section", "matrix"}, {"backend", backend},
+                    {"client", client}, {"workload", "get_hit"},
+                    {"value_bytes", 32}, {"threads", threads}});
       out << " " << (ops ? Fixed(*ops, 0) : std::string("NaN"));
     }
     out << "\n";
@@ -272,10 +258,9 @@ int Report() {
 
   std::string md = "# kivi benchmark results\n\n## Machine\n\n";
   md += MachineLines(results);
-  md +=
-      "\n## Goals (issue 5)\n\nRatios are medians of paired rounds: in "
-      "each round every client gets the same time in short slices that "
-      "alternate between the clients.\n\n";
+  md += "\n## Goals (issue 5)\n\nRatios are medians of paired rounds: in "
+        "each round every client gets the same time in short slices that "
+        "alternate between the clients.\n\n";
   md += GoalTable(results);
   md += "\n## Reference points\n\n" + Calibration(results);
   if (const json* compat = results.Find("ring_compat", json::object())) {
@@ -297,8 +282,8 @@ int Report() {
        {"memory", "memcached-1", "memcached-3", "grpc"}) {
     std::string table = CellTable(results, "matrix", backend);
     if (table.empty()) continue;
-    md += absl::StrCat("\n## Matrix: ", backend, " (batch rows: batches/s)\n\n",
-                       table);
+    md += absl::StrCat("\n## Matrix: ", backend,
+                       " (batch rows: batches/s)\n\n", table);
   }
   const size_t skipped = results.All("skipped", json::object()).size();
   const size_t errors = results.All("error", json::object()).size();
