@@ -22,11 +22,16 @@ constexpr char kUser[] = "postgres";
 
 // The command prefix running a program as kUser when we are root (initdb
 // and postgres refuse to run as root). setpriv execs in place, so signals
-// reach the server itself.
+// reach the server itself; changing user clears the parent-death signal
+// ChildProcess set, so setpriv sets it again after the change.
 std::vector<std::string> AsServerUser() {
   if (::geteuid() != 0) return {};
-  return {"/usr/bin/setpriv", absl::StrCat("--reuid=", kUser),
-          absl::StrCat("--regid=", kUser), "--init-groups", "--"};
+  return {"/usr/bin/setpriv",
+          absl::StrCat("--reuid=", kUser),
+          absl::StrCat("--regid=", kUser),
+          "--init-groups",
+          "--pdeathsig=KILL",
+          "--"};
 }
 
 absl::StatusOr<std::unique_ptr<ChildProcess>> StartAsServerUser(
