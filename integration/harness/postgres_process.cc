@@ -9,11 +9,17 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <sstream>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "integration/harness/ports.h"
+#include "kivi/status_macros.h"
 
 namespace kivi::testing {
 namespace {
@@ -41,6 +47,96 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> StartAsServerUser(
   return ChildProcess::Start(full);
 }
 
+// Runs `argv` as the server user to completion (at most a minute); Internal
+// with its output unless `product` exists afterwards.
+absl::Status RunAsServerUser(std::vector<std::string> argv,
+                             absl::string_view what,
+                             const std::string& product) {
+  KIVI_ASSIGN_OR_RETURN(std::unique_ptr<ChildProcess> child,
+                        StartAsServerUser(std::move(argv)));
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (child->Running() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  if (child->Running() || !std::filesystem::exists(product)) {
+    return absl::InternalError(
+        absl::StrCat(what, " failed:\n", child->Output()));
+  }
+  return absl::OkStatus();
+}
+
+// A new directory under /tmp named `prefix`-XXXXXX, owned by the server
+// user.
+absl::StatusOr<std::string> ServerUserDir(absl::string_view prefix) {
+  std::string dir = absl::StrCat("/tmp/", prefix, "-XXXXXX");
+  if (::mkdtemp(dir.data()) == nullptr) {
+    return absl::InternalError(absl::StrCat("mkdtemp: ", std::strerror(errno)));
+  }
+  if (::geteuid() == 0) {
+    const passwd* user = ::getpwnam(kUser);
+    if (user == nullptr ||
+        ::chown(dir.c_str(), user->pw_uid, user->pw_gid) != 0) {
+      return absl::InternalError(
+          absl::StrCat("cannot give ", dir, " to user ", kUser));
+    }
+  }
+  return dir;
+}
+
+// A freshly initialised cluster that every server starts from a copy of:
+// initdb takes seconds, a copy a fraction of one, and a test binary run
+// case by case starts a server per case. Made once per machine and
+// PostgreSQL (kept in /tmp), atomically (initdb into a private directory,
+// then rename), so concurrent test processes never see half of one.
+absl::StatusOr<std::string> TemplateCluster() {
+  const std::string cluster = absl::StrCat(
+      "/tmp/kivi-pg-template-", std::hash<std::string>{}(PostgresBinDir()), "-",
+      ::geteuid());
+  if (std::filesystem::exists(cluster + "/data/PG_VERSION")) {
+    return cluster + "/data";
+  }
+  KIVI_ASSIGN_OR_RETURN(const std::string scratch,
+                        ServerUserDir("kivi-pg-initdb"));
+  // --no-sync: the template need not survive a crash of this machine; the
+  // servers run with fsync on.
+  absl::Status made =
+      RunAsServerUser({PostgresBinDir() + "/initdb", "-D", scratch + "/data",
+                       "-U", kUser, "--auth=trust", "--encoding=UTF8",
+                       "--locale=C", "--no-sync", "--no-instructions"},
+                      "initdb", scratch + "/data/PG_VERSION");
+  if (made.ok() && ::rename(scratch.c_str(), cluster.c_str()) != 0 &&
+      !std::filesystem::exists(cluster + "/data/PG_VERSION")) {
+    made = absl::InternalError(
+        absl::StrCat("rename to ", cluster, ": ", std::strerror(errno)));
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(scratch, ignored);  // Lost the race, or failed.
+  KIVI_RETURN_IF_ERROR(made);
+  return cluster + "/data";
+}
+
+// The processes whose parent is `parent` (from /proc).
+std::vector<pid_t> ChildrenOf(pid_t parent) {
+  std::vector<pid_t> children;
+  std::error_code error;
+  for (const auto& entry :
+       std::filesystem::directory_iterator("/proc", error)) {
+    pid_t pid = 0;
+    if (!absl::SimpleAtoi(entry.path().filename().string(), &pid)) continue;
+    std::ifstream in(entry.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+    const size_t close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream fields(stat.substr(close + 1));
+    std::string state;
+    pid_t ppid = 0;
+    if (fields >> state >> ppid && ppid == parent) children.push_back(pid);
+  }
+  return children;
+}
+
 }  // namespace
 
 std::string PostgresBinDir() {
@@ -58,34 +154,12 @@ absl::StatusOr<std::unique_ptr<PostgresProcess>> PostgresProcess::Start() {
     return absl::FailedPreconditionError(
         absl::StrCat("PostgreSQL not found in ", PostgresBinDir()));
   }
-  char dir[] = "/tmp/kivi-pg-XXXXXX";
-  if (::mkdtemp(dir) == nullptr) {
-    return absl::InternalError(absl::StrCat("mkdtemp: ", std::strerror(errno)));
-  }
+  KIVI_ASSIGN_OR_RETURN(const std::string cluster, TemplateCluster());
+  KIVI_ASSIGN_OR_RETURN(const std::string dir, ServerUserDir("kivi-pg"));
   std::unique_ptr<PostgresProcess> server(new PostgresProcess(dir, 0));
-  if (::geteuid() == 0) {
-    const passwd* user = ::getpwnam(kUser);
-    if (user == nullptr || ::chown(dir, user->pw_uid, user->pw_gid) != 0) {
-      return absl::InternalError(
-          absl::StrCat("cannot give ", dir, " to user ", kUser));
-    }
-  }
-  // --no-sync: the cluster's files need not survive a crash of this
-  // machine; the server itself runs with fsync on.
-  absl::StatusOr<std::unique_ptr<ChildProcess>> initdb = StartAsServerUser(
-      {PostgresBinDir() + "/initdb", "-D", server->dir_ + "/data", "-U", kUser,
-       "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync",
-       "--no-instructions"});
-  if (!initdb.ok()) return initdb.status();
-  const absl::Time deadline = absl::Now() + absl::Seconds(60);
-  while ((*initdb)->Running() && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  if ((*initdb)->Running() ||
-      !std::filesystem::exists(server->dir_ + "/data/PG_VERSION")) {
-    return absl::InternalError(
-        absl::StrCat("initdb failed:\n", (*initdb)->Output()));
-  }
+  KIVI_RETURN_IF_ERROR(RunAsServerUser(
+      {"/bin/cp", "-a", cluster, server->dir_ + "/data"}, "copying the cluster",
+      server->dir_ + "/data/PG_VERSION"));
   absl::Status last;
   for (int attempt = 0; attempt < 5; ++attempt) {
     absl::StatusOr<int> port = FreePort();
@@ -98,7 +172,9 @@ absl::StatusOr<std::unique_ptr<PostgresProcess>> PostgresProcess::Start() {
 }
 
 PostgresProcess::~PostgresProcess() {
-  Stop();
+  // The directory goes with the server: a clean shutdown's checkpoint would
+  // only cost time (seconds, syncing the copied cluster).
+  Kill();
   std::error_code ignored;
   std::filesystem::remove_all(dir_, ignored);
 }
@@ -142,7 +218,14 @@ absl::Status PostgresProcess::Launch() {
 
 void PostgresProcess::Kill() {
   if (process_ == nullptr || !process_->Running()) return;
-  ::kill(-process_->pid(), SIGKILL);
+  // Backends run in sessions of their own (setsid), outside the
+  // postmaster's process group, and one that has not yet noticed its
+  // postmaster's death still answers its client. Frozen first, so that it
+  // forks no new one, the postmaster goes with all its children at once.
+  const pid_t postmaster = process_->pid();
+  ::kill(postmaster, SIGSTOP);
+  for (pid_t child : ChildrenOf(postmaster)) ::kill(child, SIGKILL);
+  ::kill(postmaster, SIGKILL);
   process_->Stop(absl::ZeroDuration());
 }
 
@@ -155,9 +238,7 @@ void PostgresProcess::Stop() {
       absl::SleepFor(absl::Milliseconds(10));
     }
   }
-  // Backends left behind (a killed postmaster) go with their group.
-  ::kill(-process_->pid(), SIGKILL);
-  process_->Stop(absl::ZeroDuration());
+  Kill();
 }
 
 absl::Status PostgresProcess::Restart() {

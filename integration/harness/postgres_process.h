@@ -20,8 +20,9 @@ std::string PostgresBinDir();
 // True if initdb and postgres are executable there.
 bool PostgresAvailable();
 
-// A PostgreSQL server owned by a test: a fresh cluster (initdb) in a
-// temporary directory, listening on 127.0.0.1 only, on a free port, with
+// A PostgreSQL server owned by a test: a fresh cluster (a copy of one
+// initdb made once per machine, see postgres_process.cc) in a temporary
+// directory, listening on 127.0.0.1 only, on a free port, with
 // its unix socket in that directory, fsync on. Runs as the `postgres` user
 // when the test runs as root (initdb refuses root). The destructor stops
 // it and removes the directory.
@@ -45,7 +46,7 @@ class PostgresProcess {
   // to the server directly.
   std::string conninfo() const;
 
-  // SIGKILL to the postmaster and every backend (its process group), as a
+  // SIGKILL to the postmaster and every process it started, as a
   // machine crash would end them; returns once the postmaster is reaped.
   void Kill();
   // Stops it cleanly (fast shutdown) if running.
