@@ -90,8 +90,8 @@ absl::StatusOr<std::string> ServerUserDir(absl::string_view prefix) {
 // then rename), so concurrent test processes never see half of one.
 absl::StatusOr<std::string> TemplateCluster() {
   const std::string cluster = absl::StrCat(
-      "/tmp/kivi-pg-template-", std::hash<std::string>{}(PostgresBinDir()), "-",
-      ::geteuid());
+      "/tmp/kivi-pg-template-2-", std::hash<std::string>{}(PostgresBinDir()),
+      "-", ::geteuid());
   if (std::filesystem::exists(cluster + "/data/PG_VERSION")) {
     return cluster + "/data";
   }

@@ -8,7 +8,7 @@
 namespace kivi::postgres_internal {
 
 void Pool::Add(std::unique_ptr<Connection> connection) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   ++open_;
   idle_.push_back(std::move(connection));
 }
@@ -17,11 +17,12 @@ absl::StatusOr<Pool::Lease> Pool::Acquire(absl::Time deadline) {
   while (true) {
     std::unique_ptr<Connection> idle;
     {
-      absl::MutexLock lock(&mu_);
-      auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      std::unique_lock<std::mutex> lock(mu_);
+      auto available = [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
         return !idle_.empty() || open_ < max_conns_;
       };
-      if (!mu_.AwaitWithDeadline(absl::Condition(&available), deadline)) {
+      if (!available() && !released_.wait_until(
+                              lock, absl::ToChronoTime(deadline), available)) {
         return absl::DeadlineExceededError(absl::StrCat(
             "postgres: all ", max_conns_,
             " connections (max_conns) stayed busy for the whole timeout"));
@@ -39,8 +40,11 @@ absl::StatusOr<Pool::Lease> Pool::Acquire(absl::Time deadline) {
   }
   absl::StatusOr<std::unique_ptr<Connection>> opened = opener_(deadline);
   if (!opened.ok()) {
-    absl::MutexLock lock(&mu_);
-    --open_;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      --open_;
+    }
+    released_.notify_one();
     return opened.status();
   }
   return Lease(this, *std::move(opened));
@@ -49,18 +53,24 @@ absl::StatusOr<Pool::Lease> Pool::Acquire(absl::Time deadline) {
 void Pool::Release(std::unique_ptr<Connection> connection) {
   if (connection->broken()) {
     connection.reset();  // Closes it, outside the lock.
-    absl::MutexLock lock(&mu_);
-    --open_;
-    ++discarded_;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      --open_;
+      ++discarded_;
+    }
+    released_.notify_one();
     return;
   }
   connection->MarkIdle(absl::Now());
-  absl::MutexLock lock(&mu_);
-  idle_.push_back(std::move(connection));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    idle_.push_back(std::move(connection));
+  }
+  released_.notify_one();
 }
 
 Pool::State Pool::state() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return {.open = open_,
           .idle = static_cast<int>(idle_.size()),
           .max = max_conns_,

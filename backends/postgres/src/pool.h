@@ -5,19 +5,23 @@
 // wait for one within their deadline. A connection returned broken is
 // closed and counted, never handed out again.
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "backends/postgres/src/connection.h"
 
 namespace kivi::postgres_internal {
 
+// Guarded by a std::mutex, not absl::Mutex: Debian's abseil runs deadlock
+// detection on every absl::Mutex lock (hundreds of instructions and a
+// process-wide lock), and the pool is locked twice per operation.
 class Pool {
  public:
   // Opens a new connection; the argument is the caller's deadline.
@@ -70,7 +74,8 @@ class Pool {
 
   const Opener opener_;
   const int max_conns_;
-  mutable absl::Mutex mu_;
+  mutable std::mutex mu_;
+  std::condition_variable released_;
   std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(mu_);
   int open_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t discarded_ ABSL_GUARDED_BY(mu_) = 0;
