@@ -36,7 +36,16 @@ absl::StatusOr<std::unique_ptr<Target>> NewRawTarget(const std::string& server,
 
 // A client of the bench's gRPC echo server (bench/proto), built like kivi's
 // grpc:// backend: one channel, a deadline per call, unbounded receive size.
-absl::StatusOr<std::unique_ptr<Target>> NewEchoTarget(const std::string& target);
+absl::StatusOr<std::unique_ptr<Target>> NewEchoTarget(
+    const std::string& target);
+
+// The anchor of the memory store: a bare concurrent hash map from Debian
+// (libcuckoo's cuckoohash_map<std::string, std::string>, lock-striped
+// buckets), shared by every session like one kivi::Client. Get copies the
+// value out into a new string, as a Get that returns the value must; Set
+// overwrites in place. Single-key workloads only; bench-only, never linked
+// into kivi.
+std::unique_ptr<Target> NewCuckooMapTarget();
 
 // The raw libpq floor on a PostgreSQL server: one blocking connection per
 // session, a prepared single-row SELECT by primary key for Get and a
