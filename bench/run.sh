@@ -163,6 +163,40 @@ start_grpc_server() {
   return 1
 }
 
+# PostgreSQL 15 (Debian's), a fresh cluster in $WORK, fsync on, as the
+# postgres user when we are root (initdb refuses root). Skipped, with a
+# message, when not installed.
+PG_BIN=${KIVI_POSTGRES_BIN:-/usr/lib/postgresql/15/bin}
+PG=
+start_postgres() {
+  [ -x "$PG_BIN/initdb" ] || { echo "run.sh: no PostgreSQL in $PG_BIN; postgres rows skipped" >&2; return 0; }
+  local as=() dir=$WORK/postgres port
+  mkdir -p "$dir"
+  if [ "$(id -u)" = 0 ]; then
+    chmod 711 "$WORK"  # mktemp's 0700 would keep the postgres user out.
+    chown postgres: "$dir"
+    as=(setpriv --reuid=postgres --regid=postgres --init-groups --)
+  fi
+  "${as[@]}" "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust \
+    --locale=C -E UTF8 --no-sync >"$WORK/initdb.log" 2>&1 || {
+    echo "run.sh: initdb failed" >&2; cat "$WORK/initdb.log" >&2; return 1; }
+  port=$("$BENCH" --free_ports=1)
+  "${as[@]}" "$PG_BIN/postgres" -D "$dir/data" -p "$port" \
+    -c listen_addresses=127.0.0.1 -c unix_socket_directories="$dir" \
+    -c fsync=on >"$WORK/postgres.log" 2>&1 &
+  PIDS+=("$!")
+  for _ in $(seq 200); do
+    if "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port"; then
+      PG=127.0.0.1:$port
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "run.sh: postgres did not start" >&2
+  cat "$WORK/postgres.log" >&2
+  return 1
+}
+
 start_memcached
 MC1=$ADDRESS
 MC3=
@@ -179,8 +213,9 @@ start_grpc_server kivi-server "$KIVI_SERVER" --listen=127.0.0.1:0 \
 GRPC=$ADDRESS
 start_grpc_server echo "$ECHO_SERVER" --listen=127.0.0.1:0
 ECHO=$ADDRESS
+start_postgres
 echo "run.sh: memcached $MC1 and $MC3, redis $REDIS1 and cluster" \
-  "$REDIS_CLUSTER, kivi-server $GRPC, echo $ECHO" >&2
+  "$REDIS_CLUSTER, kivi-server $GRPC, echo $ECHO, postgres ${PG:-none}" >&2
 
 json_string() { printf '"%s"' "$(printf '%s' "$1" | tr -d '"\\' | tr '\n' ' ')"; }
 
@@ -204,7 +239,8 @@ OUT=$WORK/latest.json
 echo "run.sh: benchmarks (bounded by ${BENCH_TIMEOUT}s)" >&2
 timeout "$BENCH_TIMEOUT" "$BENCH" --memcached1="$MC1" --memcached3="$MC3" \
   --redis1="$REDIS1" --redis_cluster="$REDIS_CLUSTER" \
-  --grpc="$GRPC" --echo="$ECHO" "${BENCH_FLAGS[@]}" >>"$OUT" ||
+  --grpc="$GRPC" --echo="$ECHO" ${PG:+--postgres="$PG"} \
+  "${BENCH_FLAGS[@]}" >>"$OUT" ||
   echo "run.sh: kivi-bench stopped early (status $?); results so far kept" >&2
 
 # --- Cost per operation: two runs of N1 and N2 operations, the difference

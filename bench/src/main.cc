@@ -4,7 +4,8 @@
 // result (see README "Benchmarks"); progress goes to stderr.
 //
 //   kivi-bench --memcached1=127.0.0.1:P --memcached3=127.0.0.1:A,...
-//              --grpc=127.0.0.1:G --echo=127.0.0.1:E > latest.json
+//              --grpc=127.0.0.1:G --echo=127.0.0.1:E --postgres=127.0.0.1:Q
+//              > latest.json
 //   kivi-bench --profile_client=kivi --profile_server=127.0.0.1:P ...
 //   kivi-bench --free_ports=5
 
@@ -41,6 +42,8 @@ ABSL_FLAG(std::string, redis_params, "timeout=10s&max_conns=8",
           "query string of kivi's redis:// URLs");
 ABSL_FLAG(std::string, grpc, "", "host:port of kivi-server over memory://");
 ABSL_FLAG(std::string, echo, "", "host:port of kivi-bench-echo-server");
+ABSL_FLAG(std::string, postgres, "",
+          "host:port of a PostgreSQL server (user and database postgres)");
 ABSL_FLAG(std::string, memcached_params, "timeout=10s&max_conns=8",
           "query string of kivi's memcached:// URLs");
 ABSL_FLAG(std::string, sections, "anchor,matrix,scaling", "what to run");
@@ -262,6 +265,7 @@ int Run() {
   struct Entry {
     Group group;
     bool anchor;
+    bool matrix = true;
   };
   std::vector<Entry> entries;
   auto add_kivi = [&](Group& group, const std::string& url) {
@@ -314,6 +318,25 @@ int Run() {
       entries.push_back(std::move(e));
     }
   }
+  if (const std::string server = absl::GetFlag(FLAGS_postgres);
+      !server.empty()) {
+    // Anchor only: every write is a synced commit, so the matrix's large
+    // values and thread counts would spend the whole budget here.
+    Entry e{{.backend = "postgres"}, true, false};
+    const std::vector<std::string> host_port =
+        absl::StrSplit(server, absl::MaxSplits(':', 1));
+    if (host_port.size() == 2 &&
+        add_kivi(
+            e.group,
+            absl::StrCat("postgres://postgres@", server,
+                         "/postgres?table=bench&timeout=10s&max_conns=8"))) {
+      e.group.targets.push_back(*NewLibpqTarget(
+          absl::StrCat("host=", host_port[0], " port=", host_port[1],
+                       " user=postgres dbname=postgres"),
+          "bench"));
+      entries.push_back(std::move(e));
+    }
+  }
   if (const std::string server = absl::GetFlag(FLAGS_grpc); !server.empty()) {
     Entry e{{.backend = "grpc"}, false};
     if (add_kivi(e.group, absl::StrCat("grpc://", server, "?timeout=10s"))) {
@@ -346,6 +369,7 @@ int Run() {
   }
   if (run_matrix) {
     for (Entry& e : entries) {
+      if (!e.matrix) continue;
       Progress(absl::StrCat("matrix ", e.group.backend));
       RunGroup(e.group, matrix, data);
     }

@@ -57,6 +57,13 @@ absl::StatusOr<std::unique_ptr<Target>> NewEchoTarget(
 // into kivi.
 std::unique_ptr<Target> NewCuckooMapTarget();
 
+// The raw libpq floor on a PostgreSQL server: one blocking connection per
+// session, a prepared single-row SELECT by primary key for Get and a
+// prepared upsert for Set, on kivi's table `table` (which kivi created and
+// preloaded). Single-key workloads only.
+absl::StatusOr<std::unique_ptr<Target>> NewLibpqTarget(
+    const std::string& conninfo, const std::string& table);
+
 }  // namespace kivi_bench
 
 #endif  // KIVI_BENCH_TARGETS_H_

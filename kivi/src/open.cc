@@ -2,6 +2,7 @@
 #include "kivi/kivi.h"
 #include "kivi/memcached/memcached_backend.h"
 #include "kivi/memory/memory_backend.h"
+#include "kivi/postgres/postgres_backend.h"
 #include "kivi/redis/redis_backend.h"
 #include "kivi/status_macros.h"
 
@@ -12,6 +13,7 @@ absl::Status RegisterBuiltinBackends(BackendRegistry& registry) {
   KIVI_RETURN_IF_ERROR(RegisterMemcachedBackend(registry));
   KIVI_RETURN_IF_ERROR(RegisterRedisBackend(registry));
   KIVI_RETURN_IF_ERROR(RegisterGrpcBackend(registry));
+  KIVI_RETURN_IF_ERROR(RegisterPostgresBackend(registry));
   return absl::OkStatus();
 }
 
