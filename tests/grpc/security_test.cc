@@ -2,6 +2,7 @@
 // refusal to expose a store unprotected, and clear errors for bad files.
 // Certificates are made at test time by the openssl command.
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -224,6 +225,24 @@ TEST_F(ServerSecurity, UnreadableOrWrongFilesStopTheStartNamingThem) {
     EXPECT_EQ(server.status().code(), c.code) << server.status();
     EXPECT_THAT(server.status().message(), HasSubstr(c.names));
   }
+}
+
+// OpenSSL asks the terminal for the passphrase of an encrypted key unless
+// told otherwise, so a server started from a shell would hang at start.
+TEST_F(ServerSecurity, EncryptedKeyIsRefusedWithoutAPrompt) {
+  const std::string encrypted = certs_->Path("encrypted.key");
+  ASSERT_EQ(std::system(absl::StrCat("openssl pkey -in ", certs_->server_key(),
+                                     " -aes256 -passout pass:kivi -out ",
+                                     encrypted, " </dev/null 2>/dev/null")
+                            .c_str()),
+            0);
+  absl::StatusOr<std::unique_ptr<Server>> server = Server::Start(
+      {.listen = "127.0.0.1:0",
+       .tls = {.cert_file = certs_->server_cert(), .key_file = encrypted}});
+  EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(server.status().message(),
+              AllOf(HasSubstr(encrypted), HasSubstr("passphrase"),
+                    HasSubstr("unencrypted key")));
 }
 
 TEST_F(ServerSecurity, ExposingAStoreNeedsTlsAndClientAuthentication) {
