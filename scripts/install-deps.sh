@@ -26,6 +26,9 @@ PACKAGES=(
   # Bench anchors for the memory store (issue 12).
   libcuckoo-dev libtbb-dev
   procps
+  # The Kubernetes example's manifests are linted by yamllint (issue 11; no
+  # Kubernetes schema checker is packaged).
+  yamllint python3-yaml
   gnuplot-nox valgrind strace linux-perf
   # Sanitizer and fuzzing stages (scripts/sanitize.sh, scripts/fuzz.sh):
   # clang with its sanitizer and libFuzzer runtimes, llvm-symbolizer, and

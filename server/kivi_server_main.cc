@@ -22,6 +22,7 @@
 #include "absl/time/time.h"
 #include "kivi/server/server.h"
 #include "kivi/url.h"
+#include "src/flags_help.h"
 
 namespace {
 
@@ -122,9 +123,16 @@ absl::StatusOr<kivi::ServerOptions> OptionsFromFlags() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  constexpr absl::string_view kUsage =
       "serves a kivi backend over gRPC, with grpc.health.v1.\n"
-      "  kivi-server --listen=127.0.0.1:7070 --backend=memory://");
+      "  kivi-server --listen=127.0.0.1:7070 --backend=memory://";
+  constexpr absl::string_view kFlagSources[] = {"server/kivi_server_main.cc"};
+  if (kivi::cli::PrintFlagsHelpIfAsked(
+          absl::MakeConstSpan(argv + 1, static_cast<size_t>(argc - 1)), kUsage,
+          kFlagSources, stdout)) {
+    return 0;
+  }
+  absl::SetProgramUsageMessage(kUsage);
   absl::ParseCommandLine(argc, argv);
 
   // Blocked before gRPC starts its threads, so every thread inherits the

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
 #include "absl/types/span.h"
@@ -58,6 +59,8 @@ int main(int argc, char** argv) {
       kivi::Open(invocation->backend);
   if (!client.ok()) {
     absl::FPrintF(stderr, "kivi: %s\n", client.status().ToString());
+    absl::FPrintF(stderr, "%s",
+                  kivi::cli::OpenFailureHint(*invocation, client.status()));
     return kivi::cli::kExitError;
   }
   int code =

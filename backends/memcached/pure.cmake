@@ -20,7 +20,7 @@ set_target_properties(kivi_memcached_pure PROPERTIES
 target_include_directories(kivi_memcached_pure
   PUBLIC $<BUILD_INTERFACE:${CMAKE_CURRENT_LIST_DIR}>)
 target_link_libraries(kivi_memcached_pure
-  PUBLIC absl::status absl::statusor absl::strings absl::str_format
+  PUBLIC kivi::core absl::status absl::statusor absl::strings absl::str_format
          absl::time absl::span absl::optional)
 install(TARGETS kivi_memcached_pure EXPORT kiviTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})

@@ -19,11 +19,13 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "src/flags_help.h"
 #include "src/json_lines.h"
 #include "src/profile.h"
 #include "src/rounds.h"
@@ -381,6 +383,16 @@ int Run() {
 }  // namespace kivi_bench
 
 int main(int argc, char** argv) {
+  constexpr absl::string_view kUsage =
+      "measures kivi against libmemcached and raw floors; prints JSON lines.\n"
+      "  bench/run.sh (make bench) starts the servers and runs kivi-bench";
+  constexpr absl::string_view kFlagSources[] = {"bench/src/"};
+  if (kivi::cli::PrintFlagsHelpIfAsked(
+          absl::MakeConstSpan(argv + 1, static_cast<size_t>(argc - 1)), kUsage,
+          kFlagSources, stdout)) {
+    return 0;
+  }
+  absl::SetProgramUsageMessage(kUsage);
   absl::ParseCommandLine(argc, argv);
   if (const int n = absl::GetFlag(FLAGS_free_ports); n > 0) {
     return kivi_bench::PrintFreePorts(n);

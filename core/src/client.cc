@@ -1,6 +1,7 @@
 #include "kivi/client.h"
 
 #include <algorithm>
+#include <exception>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -102,6 +103,19 @@ absl::StatusOr<std::vector<std::string>> Client::List(
   return out;
 }
 
+namespace {
+
+// `status` with the entry's position in the batch in front, e.g.
+// "keys[3]: key \"a b\" contains whitespace", so that the caller of a batch
+// of many learns which entry broke the rule.
+absl::Status AtEntry(absl::string_view field, size_t i,
+                     const absl::Status& status) {
+  return absl::Status(status.code(),
+                      absl::StrCat(field, "[", i, "]: ", status.message()));
+}
+
+}  // namespace
+
 absl::StatusOr<BatchGetResult> Client::BatchGet(
     absl::Span<const std::string> keys) {
   // Each key once. Without a namespace and without repeats the caller's
@@ -114,7 +128,9 @@ absl::StatusOr<BatchGetResult> Client::BatchGet(
   if (!as_given) full_keys.reserve(keys.size());
   std::string buffer;
   for (size_t i = 0; i < keys.size(); ++i) {
-    KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(keys[i], &buffer));
+    absl::StatusOr<absl::string_view> checked = FullKey(keys[i], &buffer);
+    if (!checked.ok()) return AtEntry("keys", i, checked.status());
+    const absl::string_view full = *checked;
     const bool first = seen.insert(keys[i]).second;
     if (as_given && !first) {
       as_given = false;
@@ -142,11 +158,17 @@ absl::StatusOr<BatchWriteResult> Client::BatchSet(
   absl::flat_hash_map<absl::string_view, size_t> index;
   index.reserve(entries.size());
   absl::Duration ttl;
-  for (const KeyValue& entry : entries) {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const KeyValue& entry = entries[i];
     std::string buffer;
-    KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(entry.key, &buffer));
-    KIVI_RETURN_IF_ERROR(
-        ValidateValue(entry.key, entry.value, options_.max_value_bytes));
+    absl::StatusOr<absl::string_view> checked = FullKey(entry.key, &buffer);
+    if (!checked.ok()) return AtEntry("entries", i, checked.status());
+    const absl::string_view full = *checked;
+    if (absl::Status value =
+            ValidateValue(entry.key, entry.value, options_.max_value_bytes);
+        !value.ok()) {
+      return AtEntry("entries", i, value);
+    }
     KIVI_ASSIGN_OR_RETURN(ttl, EffectiveTtl(entry.key, options.ttl));
     auto [it, inserted] = index.emplace(entry.key, prepared.size());
     if (inserted) {
@@ -171,9 +193,10 @@ absl::StatusOr<BatchWriteResult> Client::BatchDelete(
   absl::flat_hash_set<absl::string_view> seen;
   seen.reserve(keys.size());
   std::string buffer;
-  for (const std::string& key : keys) {
-    KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
-    if (seen.insert(key).second) full_keys.emplace_back(full);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    absl::StatusOr<absl::string_view> full = FullKey(keys[i], &buffer);
+    if (!full.ok()) return AtEntry("keys", i, full.status());
+    if (seen.insert(keys[i]).second) full_keys.emplace_back(*full);
   }
   if (full_keys.empty()) return BatchWriteResult{};
   KIVI_ASSIGN_OR_RETURN(BatchWriteResult raw, backend_->BatchDelete(full_keys));
@@ -209,24 +232,49 @@ absl::StatusOr<std::string> Client::GetOrSet(absl::string_view key,
     return flight->result;
   }
 
-  // The loader's value reaches the backend, so it obeys the value rules.
+  // The loader's value reaches the backend, so it obeys the value rules. A
+  // loader that throws is, for the backend, a loader that failed (so it
+  // cleans up as for any loader error, e.g. memcached's placeholder); the
+  // exception is rethrown to this caller once the flight has landed.
   const size_t max_value_bytes = options_.max_value_bytes;
+  std::exception_ptr thrown;
   auto checked_loader = [&]() -> absl::StatusOr<std::string> {
-    absl::StatusOr<std::string> value = loader();
+    absl::StatusOr<std::string> value;
+    try {
+      value = loader();
+    } catch (...) {
+      thrown = std::current_exception();
+      return absl::AbortedError(
+          absl::StrCat("GetOrSet loader of key \"", key,
+                       "\" threw an exception; nothing was stored"));
+    }
     if (value.ok()) {
       KIVI_RETURN_IF_ERROR(ValidateValue(key, *value, max_value_bytes));
     }
     return value;
   };
-  absl::StatusOr<std::string> result =
-      backend_->GetOrSet(full, ttl, checked_loader);
-  {
-    absl::MutexLock lock(&flights_mu_);
-    flights_.erase(full);
+  // Ends the flight: later callers start a new one, waiters get `landed`.
+  auto land = [&](const absl::StatusOr<std::string>& landed) {
+    {
+      absl::MutexLock lock(&flights_mu_);
+      flights_.erase(full);
+    }
+    absl::MutexLock lock(&flight->mu);
+    flight->result = landed;
+    flight->done = true;
+  };
+  absl::StatusOr<std::string> result;
+  try {
+    result = backend_->GetOrSet(full, ttl, checked_loader);
+  } catch (...) {
+    // Not the loader's (caught above) but the backend's, e.g. bad_alloc:
+    // the flight lands all the same.
+    land(absl::AbortedError(absl::StrCat("GetOrSet of key \"", key,
+                                         "\" was ended by an exception")));
+    throw;
   }
-  absl::MutexLock lock(&flight->mu);
-  flight->result = result;
-  flight->done = true;
+  land(result);
+  if (thrown != nullptr) std::rethrow_exception(thrown);
   return result;
 }
 

@@ -77,6 +77,7 @@ void HealthChecker::Run() {
     HealthReport report = probe_(options_.timeout);
     bool changed = false;
     bool serving = false;
+    bool first_failure = false;
     {
       absl::MutexLock lock(&mu_);
       if (report.ok()) {
@@ -88,6 +89,7 @@ void HealthChecker::Run() {
       } else {
         ++consecutive_bad_;
         consecutive_good_ = 0;
+        first_failure = consecutive_bad_ == 1;
         if (serving_ && consecutive_bad_ >= options_.failure_threshold) {
           serving_ = false;
           changed = true;
@@ -95,6 +97,16 @@ void HealthChecker::Run() {
       }
       serving = serving_;
       last_ = report;
+    }
+    if (first_failure && !changed) {
+      // The first failure of a run says why, even when the verdict does not
+      // move: a checker that starts NOT_SERVING against a backend it cannot
+      // reach would otherwise never say a word.
+      absl::FPrintF(stderr,
+                    "kivi health checker: probe failed (still %s; %d "
+                    "consecutive failures turn it NOT_SERVING)\n%s",
+                    serving ? "SERVING" : "NOT_SERVING",
+                    options_.failure_threshold, report.ToString());
     }
     if (changed) {
       // Each transition is logged once, with the evidence.

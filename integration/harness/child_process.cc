@@ -9,8 +9,10 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -62,7 +64,33 @@ ChildProcess::~ChildProcess() {
 }
 
 void ChildProcess::Signal(int signal) {
-  if (!reaped_) ::kill(pid_, signal);
+  if (reaped_) return;
+  ::kill(pid_, signal);
+  if (signal != SIGSTOP) return;
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (!AllThreadsStopped() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Microseconds(200));
+  }
+}
+
+bool ChildProcess::AllThreadsStopped() const {
+  const std::filesystem::path tasks =
+      std::filesystem::path("/proc") / std::to_string(pid_) / "task";
+  std::error_code error;
+  bool any = false;
+  for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
+    std::ifstream file(task.path() / "stat");
+    std::string stat;
+    std::getline(file, stat);
+    // "tid (comm) S ...": the state follows the last ')'.
+    const size_t paren = stat.rfind(')');
+    if (paren == std::string::npos || paren + 2 >= stat.size() ||
+        (stat[paren + 2] != 'T' && stat[paren + 2] != 't')) {
+      return false;
+    }
+    any = true;
+  }
+  return any && !error;
 }
 
 bool ChildProcess::Running() {

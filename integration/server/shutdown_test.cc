@@ -5,12 +5,12 @@
 //
 // The call in flight is a Get stuck on a SIGSTOPped memcached; the test
 // knows it is stuck there because the request bytes sit unread in
-// memcached's socket (/proc/net/tcp), not by sleeping.
+// memcached's socket (/proc/net/tcp), not by sleeping; the harness's
+// Signal(SIGSTOP) returns only once memcached is really stopped.
 
 #include <sys/types.h>
 
 #include <csignal>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -31,6 +31,7 @@
 #include "integration/harness/memcached_process.h"
 #include "integration/harness/ports.h"
 #include "kivi/kivi.h"
+#include "kivi/v1/kv.grpc.pb.h"
 #include "kivi_server_process.h"
 
 namespace kivi::testing {
@@ -64,26 +65,6 @@ bool UnreadBytesAtPort(int port) {
     }
   }
   return false;
-}
-
-// True once every thread of `pid` is stopped. kill(SIGSTOP) returns before
-// the stop takes effect: a request sent right after may still be served.
-bool AllThreadsStopped(pid_t pid) {
-  const std::filesystem::path tasks =
-      std::filesystem::path("/proc") / std::to_string(pid) / "task";
-  std::error_code error;
-  for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
-    std::ifstream file(task.path() / "stat");
-    std::string stat;
-    std::getline(file, stat);
-    // "tid (comm) S ...": the state follows the last ')'.
-    const size_t paren = stat.rfind(')');
-    if (paren == std::string::npos || paren + 2 >= stat.size() ||
-        (stat[paren + 2] != 'T' && stat[paren + 2] != 't')) {
-      return false;
-    }
-  }
-  return !error;
 }
 
 // Polls `condition` every 10ms for up to `timeout`.
@@ -131,11 +112,7 @@ TEST(ServerShutdown, NotServingFirstThenInFlightCallsFinishThenExitZero) {
   ASSERT_TRUE(client.ok()) << client.status();
   ASSERT_TRUE((*client)->Set("k", "v").ok());
 
-  const pid_t memcached_pid = (*memcached)->pid();
-  ASSERT_NE(memcached_pid, 0);
-  (*memcached)->Signal(SIGSTOP);
-  ASSERT_TRUE(Eventually([&] { return AllThreadsStopped(memcached_pid); },
-                         absl::Seconds(20)));
+  (*memcached)->Signal(SIGSTOP);  // Returns once memcached is stopped.
   absl::StatusOr<std::string> in_flight;
   std::thread call([&] { in_flight = (*client)->Get("k"); });
   const bool stuck =
@@ -165,6 +142,106 @@ TEST(ServerShutdown, NotServingFirstThenInFlightCallsFinishThenExitZero) {
   ProcessResult exited = (*server)->process().Finish();
   EXPECT_EQ(exited.exit_code, 0) << exited.err;
   EXPECT_THAT(exited.err, HasSubstr("NOT_SERVING"));
+}
+
+// True once `pid` has exited (a zombie awaiting its reaper counts).
+bool Exited(pid_t pid) {
+  std::ifstream file(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat;
+  if (!std::getline(file, stat)) return true;
+  const size_t paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() &&
+         stat[paren + 2] == 'Z';
+}
+
+// Health{timeout=1h} from many callers against a frozen memcached: the
+// server bounds each probe (max_health_timeout), probes use connections of
+// their own (the pool that serves calls stays free), and SIGTERM is not
+// held past the drain by them.
+TEST(ServerShutdown, LongHealthCallsNeitherExhaustThePoolNorHoldTheExit) {
+  KIVI_REQUIRE_MEMCACHED();
+  absl::StatusOr<std::unique_ptr<MemcachedProcess>> frozen =
+      MemcachedProcess::Start();
+  ASSERT_TRUE(frozen.ok()) << frozen.status();
+  absl::StatusOr<std::unique_ptr<MemcachedProcess>> healthy =
+      MemcachedProcess::Start();
+  ASSERT_TRUE(healthy.ok()) << healthy.status();
+  absl::StatusOr<std::unique_ptr<KiviServerProcess>> server =
+      KiviServerProcess::Start(
+          {absl::StrCat("--backend=memcached://", (*frozen)->address(), ",",
+                        (*healthy)->address(), "?timeout=1s&max_conns=4"),
+           "--health_interval=1h", "--drain_timeout=1s"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string address = (*server)->address();
+  absl::StatusOr<std::unique_ptr<Client>> client =
+      Open(absl::StrCat("grpc://", address, "?timeout=10s"));
+  ASSERT_TRUE(client.ok()) << client.status();
+  absl::StatusOr<std::unique_ptr<Client>> direct =
+      Open(absl::StrCat("memcached://", (*healthy)->address()));
+  ASSERT_TRUE(direct.ok()) << direct.status();
+  std::vector<std::string> healthy_keys;
+  std::string frozen_key;
+  for (int i = 0; i < 40; ++i) {
+    const std::string key = absl::StrCat("k", i);
+    ASSERT_TRUE((*client)->Set(key, "v").ok());
+    if ((*direct)->Get(key).ok()) {
+      healthy_keys.push_back(key);
+    } else {
+      frozen_key = key;
+    }
+  }
+  ASSERT_FALSE(healthy_keys.empty());
+  ASSERT_FALSE(frozen_key.empty());
+
+  (*frozen)->Signal(SIGSTOP);  // Returns once memcached is stopped.
+  constexpr int kProbes = 300;
+  auto stub = v1::KeyValue::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::CompletionQueue queue;
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<v1::HealthResponse> responses(kProbes);
+  std::vector<grpc::Status> statuses(kProbes);
+  v1::HealthRequest request;
+  request.mutable_timeout()->set_seconds(3600);
+  for (int i = 0; i < kProbes; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    contexts.back()->set_deadline(
+        absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+    stub->AsyncHealth(contexts.back().get(), request, &queue)
+        ->Finish(&responses[i], &statuses[i], reinterpret_cast<void*>(i));
+  }
+  // Let the probes reach the server and start waiting on memcached.
+  absl::SleepFor(absl::Milliseconds(300));
+
+  for (const std::string& key : healthy_keys) {
+    absl::StatusOr<std::string> value = (*client)->Get(key);
+    EXPECT_TRUE(value.ok()) << key << ": " << value.status();
+  }
+  // The frozen server's keys fail on its own timeout, not on a pool that
+  // probes have taken.
+  absl::StatusOr<std::string> stuck = (*client)->Get(frozen_key);
+  EXPECT_FALSE(stuck.ok());
+  EXPECT_THAT(std::string(stuck.status().message()),
+              ::testing::Not(HasSubstr("free connection")))
+      << stuck.status();
+
+  const pid_t pid = (*server)->process().pid();
+  const absl::Time sigterm = absl::Now();
+  (*server)->process().Signal(SIGTERM);
+  // The drain (1s) plus the longest probe a call may ask for (5s), with
+  // room for a loaded machine; a probe of the asked hour would hold it.
+  EXPECT_TRUE(Eventually([&] { return Exited(pid); }, absl::Seconds(15)))
+      << "kivi-server still running "
+      << absl::FormatDuration(absl::Now() - sigterm) << " after SIGTERM";
+  (*frozen)->Signal(SIGCONT);
+  if (!Exited(pid)) (*server)->process().Signal(SIGKILL);
+  for (int i = 0; i < kProbes; ++i) {
+    void* tag = nullptr;
+    bool ok = false;
+    ASSERT_TRUE(queue.Next(&tag, &ok));
+  }
+  ProcessResult exited = (*server)->process().Finish();
+  EXPECT_EQ(exited.exit_code, 0) << exited.err;
 }
 
 TEST(ServerShutdown, SigintWithNothingInFlightExitsZeroPromptly) {

@@ -27,12 +27,20 @@ grpc::Status BearerTokenAuth::Admit(const grpc::ServerContext& context) const {
   if (!enabled_) return grpc::Status::OK;
   const auto& metadata = context.client_metadata();
   const auto header = metadata.find("authorization");
-  if (header == metadata.end()) {
+  if (header == metadata.end()) return AdmitHeader(nullptr);
+  const absl::string_view value(header->second.data(), header->second.size());
+  return AdmitHeader(&value);
+}
+
+grpc::Status BearerTokenAuth::AdmitHeader(
+    const absl::string_view* authorization) const {
+  if (!enabled_) return grpc::Status::OK;
+  if (authorization == nullptr) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                         "kivi-server needs a bearer token: send "
                         "\"authorization: Bearer <token>\"");
   }
-  const absl::string_view value(header->second.data(), header->second.size());
+  const absl::string_view value = *authorization;
   // The scheme name is case-insensitive (RFC 7235); the token is not.
   if (value.size() <= kScheme.size() ||
       !absl::StartsWithIgnoreCase(value, kScheme)) {

@@ -26,6 +26,9 @@ class BearerTokenAuth {
   // OK, or Unauthenticated saying whether the token was missing or wrong
   // (never echoing what was sent).
   grpc::Status Admit(const grpc::ServerContext& context) const;
+  // As Admit, given the "authorization" header's value, or nullptr when the
+  // call has none.
+  grpc::Status AdmitHeader(const absl::string_view* authorization) const;
 
  private:
   using Digest = std::array<uint8_t, 32>;

@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "kivi/host_port.h"
 
 namespace kivi {
 namespace {
@@ -40,6 +41,14 @@ bool IsLocalOnly(absl::string_view listen) {
   in6_addr v6;
   return inet_pton(AF_INET6, host.c_str(), &v6) == 1 &&
          IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+absl::Status CheckListenAddress(absl::string_view listen) {
+  if (absl::StartsWith(listen, "unix:") ||
+      absl::StartsWith(listen, "unix-abstract:")) {
+    return absl::OkStatus();
+  }
+  return ParseHostPort(listen, "listen address", {.min_port = 0}).status();
 }
 
 absl::Status CheckExposure(const ServerOptions& options) {

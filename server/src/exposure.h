@@ -13,6 +13,12 @@ namespace kivi {
 // an empty host or 0.0.0.0, counts as exposed.
 bool IsLocalOnly(absl::string_view listen);
 
+// OK if `listen` is "unix:path", "unix-abstract:name", or "host:port" /
+// "[v6]:port" with a port in 0..65535 (0: any free port). InvalidArgument
+// naming the address otherwise: a port gRPC would wrap (99999 listens on
+// 34463) or a missing one is refused, not guessed.
+absl::Status CheckListenAddress(absl::string_view listen);
+
 // kivi-server's rule for exposing a store: beyond loopback it must speak
 // TLS and tell clients apart (a bearer token or client certificates), unless
 // options.allow_insecure. InvalidArgument naming the address and what is

@@ -157,10 +157,13 @@ grpc::Status KeyValueService::BatchSet(grpc::ServerContext* context,
       !refused.ok()) {
     return refused;
   }
-  for (const v1::BatchSetRequest::Entry& entry : request->entries()) {
+  for (int i = 0; i < request->entries_size(); ++i) {
+    const v1::BatchSetRequest::Entry& entry = request->entries(i);
     if (grpc::Status over = CheckValue(entry.key(), entry.value());
         !over.ok()) {
-      return over;
+      return grpc::Status(
+          over.error_code(),
+          absl::StrCat("entries[", i, "]: ", over.error_message()));
     }
   }
   absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request->ttl(), "ttl");
@@ -330,6 +333,7 @@ grpc::Status KeyValueService::Health(grpc::ServerContext* context,
         "health timeout " + absl::FormatDuration(*timeout) + " is negative"));
   }
   if (*timeout == absl::ZeroDuration()) *timeout = kDefaultHealthTimeout;
+  *timeout = std::min(*timeout, limits_.max_health_timeout);
   proto::ToProtoHealth(client_.Health(*timeout), response);
   return grpc::Status::OK;
 }

@@ -47,6 +47,9 @@ absl::Status CheckLimits(const ServerLimits& limits) {
   if (limits.max_value_bytes == 0) {
     return absl::InvalidArgumentError("max_value_bytes must be at least 1");
   }
+  if (limits.max_health_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("max_health_timeout must be positive");
+  }
   return absl::OkStatus();
 }
 
@@ -71,12 +74,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   // Before the first use of OpenSSL (certificates, the token's digest).
   KeepOpenSslUntilExit();
   KIVI_RETURN_IF_ERROR(CheckLimits(options.limits));
+  KIVI_RETURN_IF_ERROR(CheckListenAddress(options.listen));
   KIVI_RETURN_IF_ERROR(CheckExposure(options));
-  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
-      NewServerCredentials(options.tls);
-  if (!credentials.ok()) return credentials.status();
   absl::StatusOr<std::string> token = ReadToken(options);
   if (!token.ok()) return token.status();
+  auto auth = std::make_unique<BearerTokenAuth>(*token);
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      NewServerCredentials(options.tls, *auth);
+  if (!credentials.ok()) return credentials.status();
 
   absl::StatusOr<std::unique_ptr<Client>> client =
       kivi::Open(options.backend_url);
@@ -100,7 +105,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
       });
   if (!checker.ok()) return checker.status();
   server->checker_ = *std::move(checker);
-  server->auth_ = std::make_unique<BearerTokenAuth>(*token);
+  server->auth_ = std::move(auth);
   server->service_ = std::make_unique<KeyValueService>(
       *server->client_, *server->auth_, server->options_.limits);
 

@@ -1,5 +1,6 @@
 #include "src/server_credentials.h"
 
+#include <grpc/grpc_security.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -15,6 +16,7 @@
 #include "grpcpp/security/server_credentials.h"
 #include "kivi/grpc/channel.h"
 #include "kivi/net/tls.h"
+#include "src/early_token_check.h"
 
 namespace kivi {
 namespace {
@@ -115,7 +117,7 @@ absl::StatusOr<grpc::SslServerCredentialsOptions::PemKeyCertPair> ReadKeyPair(
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> NewServerCredentials(
-    const ServerTlsOptions& tls) {
+    const ServerTlsOptions& tls, const BearerTokenAuth& auth) {
   if (tls.cert_file.empty() != tls.key_file.empty()) {
     return absl::InvalidArgumentError(
         "tls_cert and tls_key go together: a certificate and its private key");
@@ -125,24 +127,32 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> NewServerCredentials(
       return absl::InvalidArgumentError(
           "tls_client_ca needs TLS: set tls_cert and tls_key too");
     }
-    return grpc::InsecureServerCredentials();
+    return WithEarlyTokenCheck(grpc_insecure_server_credentials_create, auth);
   }
   absl::StatusOr<grpc::SslServerCredentialsOptions::PemKeyCertPair> pair =
       ReadKeyPair(tls);
   if (!pair.ok()) return pair.status();
 
-  grpc::SslServerCredentialsOptions ssl(
-      GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
-  ssl.pem_key_cert_pairs.push_back(*std::move(pair));
+  std::string roots;
+  grpc_ssl_client_certificate_request_type request =
+      GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE;
   if (!tls.client_ca_file.empty()) {
-    absl::StatusOr<std::string> roots =
+    absl::StatusOr<std::string> pem =
         ReadCertificates("tls_client_ca", tls.client_ca_file);
-    if (!roots.ok()) return roots.status();
-    ssl.pem_root_certs = *std::move(roots);
-    ssl.client_certificate_request =
-        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+    if (!pem.ok()) return pem.status();
+    roots = *std::move(pem);
+    request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }
-  return grpc::SslServerCredentials(ssl);
+  // gRPC copies the PEM text when the credentials are made.
+  return WithEarlyTokenCheck(
+      [&] {
+        grpc_ssl_pem_key_cert_pair c_pair = {pair->private_key.c_str(),
+                                             pair->cert_chain.c_str()};
+        return grpc_ssl_server_credentials_create_ex(
+            roots.empty() ? nullptr : roots.c_str(), &c_pair, 1, request,
+            nullptr);
+      },
+      auth);
 }
 
 }  // namespace kivi

@@ -53,6 +53,21 @@ TEST(Client, RejectsBadInputBeforeAnyIo) {
   EXPECT_THAT(f.backend->calls(), IsEmpty());
 }
 
+TEST(Client, ABatchRefusalNamesTheEntry) {
+  Fixture f(ClientOptions{.max_value_bytes = 4});
+  EXPECT_THAT(f.client->BatchGet({"a", "b", "not ok"}).status().message(),
+              HasSubstr("keys[2]: key"));
+  EXPECT_THAT(f.client->BatchDelete({"a", "\n"}).status().message(),
+              HasSubstr("keys[1]: key"));
+  EXPECT_THAT(f.client->BatchSet({{"a", "1"}, {"b", "2"}, {"c", "toolong"}})
+                  .status()
+                  .message(),
+              HasSubstr("entries[2]: "));
+  EXPECT_THAT(f.client->BatchSet({{"a", "1"}, {"b c", "2"}}).status().message(),
+              HasSubstr("entries[1]: key"));
+  EXPECT_THAT(f.backend->calls(), IsEmpty());
+}
+
 TEST(Client, AppliesTheDefaultTtlOnlyForZero) {
   Fixture f(ClientOptions{.default_ttl = absl::Minutes(5)});
   ASSERT_TRUE(f.client->Set("k", "v").ok());

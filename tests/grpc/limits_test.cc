@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "kivi/kivi.h"
@@ -117,6 +118,58 @@ TEST_F(ServerLimitsTest, OversizeValueIsInvalidArgumentNamingTheKey) {
   EXPECT_EQ(Call(&v1::KeyValue::Stub::Get, get).error_code(),
             grpc::StatusCode::NOT_FOUND);
   EXPECT_TRUE(Set("k", std::string(100, 'x')).ok());
+}
+
+TEST_F(ServerLimitsTest, MalformedProtobufIsInvalidArgumentNamingTheType) {
+  grpc::GenericStub generic(grpc::CreateChannel(
+      server_->address(), grpc::InsecureChannelCredentials()));
+  // Field 1 as a length-delimited string claiming 100 bytes that never come.
+  const std::string bytes =
+      "\x0a\x64"
+      "abc";
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  grpc::CompletionQueue queue;
+  grpc::Status status;
+  auto call = generic.PrepareUnaryCall(&context, "/kivi.v1.KeyValue/Set",
+                                       request, &queue);
+  call->StartCall();
+  call->Finish(&response, &status, nullptr);
+  void* tag = nullptr;
+  bool ok = false;
+  ASSERT_TRUE(queue.Next(&tag, &ok));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << status.error_message();
+  EXPECT_THAT(status.error_message(),
+              AllOf(HasSubstr("kivi.v1.SetRequest"), HasSubstr("5 bytes")));
+  EXPECT_TRUE(Set("k", "still served").ok());
+}
+
+TEST_F(ServerLimitsTest, ABadEntryInABatchIsNamedByItsPosition) {
+  v1::BatchSetRequest request;
+  for (const char* key : {"a", "b", "bad key"}) {
+    v1::BatchSetRequest::Entry* entry = request.add_entries();
+    entry->set_key(key);
+    entry->set_value("v");
+  }
+  grpc::Status status = Call(&v1::KeyValue::Stub::BatchSet, request);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("entries[2]: key"));
+
+  request.mutable_entries(2)->set_key("c");
+  request.mutable_entries(1)->set_value(std::string(101, 'x'));
+  status = Call(&v1::KeyValue::Stub::BatchSet, request);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("entries[1]: "));
+
+  v1::BatchGetRequest get;
+  get.add_keys("a");
+  get.add_keys("b\n");
+  status = Call(&v1::KeyValue::Stub::BatchGet, get);
+  EXPECT_THAT(status.error_message(), HasSubstr("keys[1]: key"));
 }
 
 TEST_F(ServerLimitsTest, KiviClientsSeeTheValueLimitAsInvalidArgument) {

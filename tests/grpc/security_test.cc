@@ -2,6 +2,7 @@
 // refusal to expose a store unprotected, and clear errors for bad files.
 // Certificates are made at test time by the openssl command.
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 

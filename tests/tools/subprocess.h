@@ -41,6 +41,8 @@ class Subprocess {
   absl::StatusOr<std::string> ReadLine(absl::Duration timeout);
   // Sends `signal` to the child.
   void Signal(int signal);
+  // The child's process id (for /proc; the Subprocess still owns it).
+  pid_t pid() const { return pid_; }
   // Closes stdin if still open, reads stdout and stderr to their end, and
   // reaps the child.
   ProcessResult Finish();

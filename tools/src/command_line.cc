@@ -157,4 +157,15 @@ health (an exec probe; see `kivi health --help`):
 )";
 }
 
+std::string OpenFailureHint(const Invocation& invocation,
+                            const absl::Status& status) {
+  if (!absl::IsUnavailable(status) || invocation.backend != kDefaultBackend) {
+    return "";
+  }
+  return absl::StrCat(
+      "kivi: nothing answers at the default backend ", kDefaultBackend,
+      ": start kivi-server there (kivi-server --backend=URL), or name the "
+      "store with --backend=URL, e.g. --backend=memcached://127.0.0.1:11211\n");
+}
+
 }  // namespace kivi::cli

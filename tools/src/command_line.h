@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -58,6 +59,12 @@ absl::StatusOr<Invocation> ParseCommandLine(absl::Span<const char* const> args);
 
 // The usage text, ending in a newline.
 const char* UsageText();
+
+// A line for stderr after the backend could not be opened with `status`:
+// when nothing answers at the default backend (the user gave no
+// --backend), how to start a server or name another store; else "".
+std::string OpenFailureHint(const Invocation& invocation,
+                            const absl::Status& status);
 
 }  // namespace kivi::cli
 

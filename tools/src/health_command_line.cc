@@ -6,6 +6,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "kivi/host_port.h"
+#include "kivi/status_macros.h"
 #include "kivi/url.h"
 #include "src/command_line.h"
 
@@ -31,6 +33,9 @@ absl::Status Validate(const HealthInvocation& invocation) {
   if (invocation.addr.empty() == invocation.backend.empty()) {
     return absl::InvalidArgumentError(
         "health needs exactly one of --addr=HOST:PORT and --backend=URL");
+  }
+  if (!invocation.addr.empty()) {
+    KIVI_RETURN_IF_ERROR(ParseHostPort(invocation.addr, "--addr").status());
   }
   const ClientTlsOptions& tls = invocation.tls;
   if (!invocation.backend.empty() &&

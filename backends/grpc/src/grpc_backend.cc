@@ -7,12 +7,14 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "kivi/proto/conversions.h"
 #include "kivi/proto/status_mapping.h"
+#include "kivi/status_macros.h"
 #include "kivi/v1/kv.grpc.pb.h"
 
 namespace kivi {
@@ -38,6 +40,48 @@ std::string ConnectFailure(const std::shared_ptr<grpc::Channel>& channel) {
   const grpc::Status status = v1::KeyValue::NewStub(channel)->Describe(
       &context, v1::DescribeRequest(), &response);
   return status.error_message();
+}
+
+// What to check after a failed connection, from gRPC's reason.
+absl::string_view ConnectHint(absl::string_view reason, bool tls) {
+  if (absl::StrContains(reason, "refused")) {
+    return " (is kivi-server running and listening there?)";
+  }
+  if (absl::StrContains(reason, "Socket closed") ||
+      absl::StrContains(reason, "handshake") ||
+      absl::StrContains(reason, "SSL")) {
+    return tls ? " (tls=1 is set: does the server speak TLS, and does its "
+                 "certificate match ca= and the host or server_name=?)"
+               : " (does the server speak TLS? then add tls=1 and ca= to the "
+                 "URL)";
+  }
+  return "";
+}
+
+// Waits for the channel to connect. A connection attempt that fails
+// (refused, TLS handshake failed) ends the wait at once with gRPC's reason:
+// gRPC would only retry it until connect_timeout and then report the same.
+absl::Status AwaitConnection(const std::shared_ptr<grpc::Channel>& channel,
+                             const GrpcBackendOptions& options) {
+  const auto deadline =
+      absl::ToChronoTime(absl::Now() + options.connect_timeout);
+  grpc_connectivity_state state = channel->GetState(/*try_to_connect=*/true);
+  while (state != GRPC_CHANNEL_READY) {
+    if (state == GRPC_CHANNEL_TRANSIENT_FAILURE ||
+        !channel->WaitForStateChange(state, deadline)) {
+      const bool failed = state == GRPC_CHANNEL_TRANSIENT_FAILURE;
+      const std::string reason = ConnectFailure(channel);
+      return absl::UnavailableError(absl::StrCat(
+          "kivi-server ", options.target,
+          failed ? ": cannot connect: "
+                 : absl::StrCat(": not reachable within ",
+                                absl::FormatDuration(options.connect_timeout),
+                                ": "),
+          reason, ConnectHint(reason, options.tls.enabled)));
+    }
+    state = channel->GetState(/*try_to_connect=*/true);
+  }
+  return absl::OkStatus();
 }
 
 template <typename Map>
@@ -363,13 +407,7 @@ absl::StatusOr<std::unique_ptr<Backend>> NewGrpcBackend(
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
       NewClientChannel(options.target, options.tls, args);
   if (!channel.ok()) return channel.status();
-  if (!(*channel)->WaitForConnected(
-          absl::ToChronoTime(absl::Now() + options.connect_timeout))) {
-    return absl::UnavailableError(
-        absl::StrCat("kivi-server ", options.target, ": not reachable within ",
-                     absl::FormatDuration(options.connect_timeout), ": ",
-                     ConnectFailure(*channel)));
-  }
+  KIVI_RETURN_IF_ERROR(AwaitConnection(*channel, options));
   auto backend = std::make_unique<GrpcBackend>(
       options, v1::KeyValue::NewStub(*std::move(channel)));
   absl::Status described = backend->Describe();

@@ -6,28 +6,22 @@
 #include "absl/strings/string_view.h"
 #include "kivi/grpc/channel.h"
 #include "kivi/grpc/grpc_backend.h"
+#include "kivi/host_port.h"
 #include "kivi/status_macros.h"
 #include "kivi/url.h"
 
 namespace kivi {
 namespace {
 
-// OK if `authority` is one "host:port" (a bracketed IPv6 host allowed).
+// OK if `authority` is one "host:port" (a bracketed IPv6 host allowed),
+// read by the shared ParseHostPort so that a port beyond 65535 is refused.
 absl::Status ValidateAuthority(absl::string_view authority) {
-  const size_t colon = authority.rfind(':');
-  const size_t bracket = authority.rfind(']');
-  const bool has_port =
-      colon != absl::string_view::npos && colon + 1 < authority.size() &&
-      (bracket == absl::string_view::npos || bracket < colon) &&
-      authority.substr(colon + 1).find_first_not_of("0123456789") ==
-          absl::string_view::npos;
-  if (colon == 0 || !has_port ||
-      authority.find(',') != absl::string_view::npos) {
+  if (authority.find(',') != absl::string_view::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("grpc:// address \"", authority,
                      "\" must be one host:port, e.g. grpc://127.0.0.1:7070"));
   }
-  return absl::OkStatus();
+  return ParseHostPort(authority, "grpc:// address").status();
 }
 
 // The TLS parameters' rules, in the URL's own terms.

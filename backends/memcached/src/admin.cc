@@ -235,7 +235,10 @@ HealthReport MemcachedBackend::Health(absl::Duration timeout) {
   HealthReport report;
   report.endpoints.resize(servers_.size());
   // A probe per server, in parallel: each may wait up to `timeout` to
-  // connect, and connecting is blocking per connection.
+  // connect, and connecting is blocking per connection. Each probe has its
+  // own connection, outside the pool: probes of a server that has stopped
+  // answering must not hold the connections that calls need (many callers
+  // probing at once would otherwise exhaust the pool for the timeout).
   auto probe = [this, timeout, &report](size_t i) {
     Server* server = servers_[i].get();
     EndpointHealth& health = report.endpoints[i];
@@ -243,9 +246,11 @@ HealthReport MemcachedBackend::Health(absl::Duration timeout) {
     absl::Time start = absl::Now();
     absl::Time deadline = start + timeout;
     absl::Status status;
-    absl::StatusOr<PooledConnection> conn = server->Acquire(deadline);
+    absl::StatusOr<std::unique_ptr<Connection>> conn =
+        server->pool().OpenDedicated(deadline);
     if (!conn.ok()) {
       status = conn.status();
+      server->Record(status);
     } else {
       AppendVersion((*conn)->request());
       TextReplyReader reader;

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "kivi/host_port.h"
 
 namespace kivi::memcached {
 namespace {
@@ -111,11 +112,11 @@ absl::StatusOr<ServerAddress> ParseEntry(absl::string_view entry) {
     server.host = std::string(rest);
   }
   if (has_port) {
-    uint64_t value;
-    if (!ParseBounded(port, 1, 65535, &value)) {
+    absl::StatusOr<uint16_t> number = ParsePort(port, "port");
+    if (!number.ok()) {
       return EntryError(entry, "port must be an integer in 1..65535");
     }
-    server.port = static_cast<uint16_t>(value);
+    server.port = *number;
   }
   return server;
 }

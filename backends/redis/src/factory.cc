@@ -25,7 +25,9 @@ absl::StatusOr<std::unique_ptr<Backend>> NewRedisBackend(
   }
   std::vector<HostPort> seeds;
   for (const std::string& node : options.nodes) {
-    KIVI_ASSIGN_OR_RETURN(HostPort address, ParseHostPort(node, 6379));
+    KIVI_ASSIGN_OR_RETURN(
+        HostPort address,
+        ParseHostPort(node, "redis server", {.default_port = 6379}));
     for (const HostPort& seen : seeds) {
       if (seen == address) {
         return absl::InvalidArgumentError(absl::StrCat(

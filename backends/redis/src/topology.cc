@@ -34,7 +34,9 @@ Node* Topology::NodeAtLocked(const HostPort& address) {
 }
 
 absl::StatusOr<Node*> Topology::NodeAt(absl::string_view address) {
-  KIVI_ASSIGN_OR_RETURN(const HostPort parsed, ParseHostPort(address, 6379));
+  KIVI_ASSIGN_OR_RETURN(
+      const HostPort parsed,
+      ParseHostPort(address, "cluster node", {.default_port = 6379}));
   absl::MutexLock lock(&mu_);
   return NodeAtLocked(parsed);
 }

@@ -69,13 +69,16 @@ class Client {
 
   // Gets many keys at once; duplicates are looked up once. See
   // BatchGetResult for how hits, misses and per-key failures are reported.
-  // An invalid key fails the whole batch with InvalidArgument before any I/O.
+  // An invalid key fails the whole batch with InvalidArgument before any I/O;
+  // the message starts with the key's position, "keys[3]: key ...".
   absl::StatusOr<BatchGetResult> BatchGet(absl::Span<const std::string> keys);
   // Stores many pairs; when a key repeats, its last value wins. Any invalid
-  // key or oversize value fails the whole batch before any I/O.
+  // key or oversize value fails the whole batch before any I/O, the message
+  // naming the entry ("entries[3]: ...").
   absl::StatusOr<BatchWriteResult> BatchSet(absl::Span<const KeyValue> entries,
                                             const SetOptions& options = {});
-  // Deletes many keys; absent keys are not failures.
+  // Deletes many keys; absent keys are not failures. An invalid key fails
+  // the whole batch as in BatchGet ("keys[3]: ...").
   absl::StatusOr<BatchWriteResult> BatchDelete(
       absl::Span<const std::string> keys);
 
@@ -85,6 +88,15 @@ class Client {
   // once and all receive its result; a loader error reaches every waiter and
   // is not stored. A failure to store the loaded value is not an error: the
   // value is still returned.
+  //
+  // A loader that throws is treated as a failed load: nothing is stored,
+  // the key's flight ends (the next call loads afresh), every waiter gets
+  // Aborted naming the key, and the exception itself propagates, unchanged,
+  // to the caller whose loader threw; kivi adds no exception of its own.
+  // Why not swallow it: the exception is the caller's, and turning it into a
+  // status would hide its type from the code that can handle it. Why not
+  // rethrow it in the waiters: one exception object rethrown in several
+  // threads at once is a data race for most exception types.
   absl::StatusOr<std::string> GetOrSet(absl::string_view key,
                                        absl::Duration ttl, Loader loader);
 

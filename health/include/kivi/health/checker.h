@@ -28,6 +28,9 @@ struct HealthCheckerOptions {
 // health query answers at once from the last result and never waits on the
 // backend. The checker starts NOT serving and turns serving after
 // `success_threshold` good probes; the first probe runs immediately.
+// Logged to stderr: every change of verdict, and the first failed probe of
+// each run of failures (so a backend unreachable from the start is reported
+// with its reason, though the verdict stays NOT serving).
 //
 // Thread-safe. The destructor stops the probing thread (waiting for a probe
 // in flight, which is bounded by `timeout`).

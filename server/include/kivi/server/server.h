@@ -48,6 +48,12 @@ struct ServerLimits {
   // the size and the limit. The backend's own max_value_bytes applies too;
   // the default is the same on both, so by default nothing changes.
   size_t max_value_bytes = kDefaultMaxValueBytes;
+  // Longest backend probe a kivi.v1.KeyValue Health call may ask for; a
+  // longer timeout is cut to this. Each Health call holds a server thread
+  // (and, while it lasts, SIGTERM's exit) for its timeout, so a caller must
+  // not choose an hour. 5 s is above any sensible probe deadline (the
+  // health checker's default is 1 s) and below a pod's grace period.
+  absl::Duration max_health_timeout = absl::Seconds(5);
 };
 
 // How kivi-server listens, whom it lets in, and what it serves.

@@ -21,7 +21,10 @@ struct GrpcBackendOptions {
   std::string target;
   // Deadline of every call. A call that misses it is DeadlineExceeded.
   absl::Duration timeout = absl::Seconds(5);
-  // How long creation waits for the connection.
+  // How long creation waits for a connection attempt that gets no answer
+  // (a server that accepts nothing). An attempt that is answered with a
+  // refusal (nothing listens there) or a failed TLS handshake fails at
+  // once: waiting would only repeat it.
   absl::Duration connect_timeout = absl::Seconds(5);
   // TLS, and the client certificate for a server that requires one.
   ClientTlsOptions tls;
@@ -36,7 +39,9 @@ struct GrpcBackendOptions {
 // reports as its own. Errors: InvalidArgument for an empty target or
 // inconsistent TLS options; the file's error for a TLS file that cannot be
 // read; Unavailable naming the address when the server cannot be reached
-// in time (with gRPC's reason, e.g. a failed TLS handshake); the server's
+// in time or refuses the connection, with gRPC's reason and what to check
+// (is a server listening there; does it speak TLS when the URL does not, or
+// the reverse); the server's
 // status if it does not describe itself (Unauthenticated for a missing or
 // wrong token).
 //
