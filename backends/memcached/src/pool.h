@@ -61,6 +61,15 @@ class ConnectionPool {
 
   const ServerAddress& address() const { return address_; }
 
+  // The pool's occupancy now, for monitoring.
+  struct Counts {
+    int open = 0;  // Idle + lent out + connecting.
+    int idle = 0;
+    int max = 0;
+    int waiters = 0;  // Callers blocked in Acquire.
+  };
+  Counts counts();
+
  private:
   const ServerAddress address_;
   const ConnectOptions options_;

@@ -13,6 +13,7 @@
 #include "kivi/backend.h"
 #include "kivi/client.h"
 #include "kivi/key_rules.h"
+#include "kivi/observer.h"
 #include "kivi/options.h"
 #include "kivi/registry.h"
 #include "kivi/results.h"
