@@ -4,6 +4,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -28,10 +29,22 @@ Client::Client(std::unique_ptr<Backend> backend, ClientOptions options)
 
 Client::~Client() = default;
 
-template <typename Body>
-auto Client::Observe(Operation operation, const ObservedKeys& keys, Body body)
+template <typename Keys, typename Body>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline auto Client::Observe(Operation operation,
+                                                         Keys keys, Body body)
     -> decltype(body()) {
-  if (ABSL_PREDICT_TRUE(observer_ == nullptr)) return body();
+  if (ABSL_PREDICT_FALSE(observer_ != nullptr)) {
+    return ObserveSlow(operation, ObservedKeys(keys), std::move(body));
+  }
+  return body();
+}
+
+// Out of line, so that a call without an observer carries none of this.
+template <typename Body>
+ABSL_ATTRIBUTE_NOINLINE auto Client::ObserveSlow(Operation operation,
+                                                 const ObservedKeys& keys,
+                                                 Body body)
+    -> decltype(body()) {
   const absl::Time start = absl::Now();
   decltype(body()) result = body();
   Outcome outcome;
@@ -94,36 +107,32 @@ absl::Status Client::PrepareWrite(absl::string_view key,
 
 absl::Status Client::Set(absl::string_view key, absl::string_view value,
                          const SetOptions& options) {
-  return Observe(
-      Operation::kSet, {.count = 1, .one = key}, [&]() -> absl::Status {
-        PreparedWrite w;
-        KIVI_RETURN_IF_ERROR(PrepareWrite(key, value, options.ttl, &w));
-        return backend_->Set(w.key, value, w.ttl);
-      });
+  return Observe(Operation::kSet, key, [&]() -> absl::Status {
+    PreparedWrite w;
+    KIVI_RETURN_IF_ERROR(PrepareWrite(key, value, options.ttl, &w));
+    return backend_->Set(w.key, value, w.ttl);
+  });
 }
 
 absl::StatusOr<std::string> Client::Get(absl::string_view key) {
-  return Observe(Operation::kGet, {.count = 1, .one = key},
-                 [&]() -> absl::StatusOr<std::string> {
-                   std::string buffer;
-                   KIVI_ASSIGN_OR_RETURN(absl::string_view full,
-                                         FullKey(key, &buffer));
-                   return backend_->Get(full);
-                 });
+  return Observe(Operation::kGet, key, [&]() -> absl::StatusOr<std::string> {
+    std::string buffer;
+    KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
+    return backend_->Get(full);
+  });
 }
 
 absl::Status Client::Delete(absl::string_view key) {
-  return Observe(
-      Operation::kDelete, {.count = 1, .one = key}, [&]() -> absl::Status {
-        std::string buffer;
-        KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
-        return backend_->Delete(full);
-      });
+  return Observe(Operation::kDelete, key, [&]() -> absl::Status {
+    std::string buffer;
+    KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
+    return backend_->Delete(full);
+  });
 }
 
 absl::StatusOr<std::vector<std::string>> Client::List(
     absl::string_view prefix) {
-  return Observe(Operation::kList, {},
+  return Observe(Operation::kList, NoKeys(),
                  [&]() -> absl::StatusOr<std::vector<std::string>> {
                    std::string full = options_.key_namespace;
                    full.append(prefix.data(), prefix.size());
@@ -145,7 +154,7 @@ absl::StatusOr<std::vector<std::string>> Client::List(
 
 absl::StatusOr<BatchGetResult> Client::BatchGet(
     absl::Span<const std::string> keys) {
-  return Observe(Operation::kBatchGet, {.count = keys.size(), .many = keys},
+  return Observe(Operation::kBatchGet, keys,
                  [&]() -> absl::StatusOr<BatchGetResult> {
                    // Each key once. Without a namespace and without repeats the
                    // caller's keys go to the backend as they are; otherwise the
@@ -187,8 +196,7 @@ absl::StatusOr<BatchGetResult> Client::BatchGet(
 absl::StatusOr<BatchWriteResult> Client::BatchSet(
     absl::Span<const KeyValue> entries, const SetOptions& options) {
   return Observe(
-      Operation::kBatchSet, {.count = entries.size(), .entries = entries},
-      [&]() -> absl::StatusOr<BatchWriteResult> {
+      Operation::kBatchSet, entries, [&]() -> absl::StatusOr<BatchWriteResult> {
         std::vector<KeyValue> prepared;
         prepared.reserve(entries.size());
         absl::flat_hash_map<absl::string_view, size_t> index;
@@ -221,35 +229,33 @@ absl::StatusOr<BatchWriteResult> Client::BatchSet(
 
 absl::StatusOr<BatchWriteResult> Client::BatchDelete(
     absl::Span<const std::string> keys) {
-  return Observe(Operation::kBatchDelete, {.count = keys.size(), .many = keys},
-                 [&]() -> absl::StatusOr<BatchWriteResult> {
-                   std::vector<std::string> full_keys;
-                   full_keys.reserve(keys.size());
-                   absl::flat_hash_set<absl::string_view> seen;
-                   seen.reserve(keys.size());
-                   std::string buffer;
-                   for (const std::string& key : keys) {
-                     KIVI_ASSIGN_OR_RETURN(absl::string_view full,
-                                           FullKey(key, &buffer));
-                     if (seen.insert(key).second) full_keys.emplace_back(full);
-                   }
-                   if (full_keys.empty()) return BatchWriteResult{};
-                   KIVI_ASSIGN_OR_RETURN(BatchWriteResult raw,
-                                         backend_->BatchDelete(full_keys));
-                   if (options_.key_namespace.empty()) return raw;
-                   BatchWriteResult out;
-                   for (auto& [k, s] : raw.failed)
-                     out.failed.emplace(StripNamespace(k), s);
-                   return out;
-                 });
+  return Observe(
+      Operation::kBatchDelete, keys, [&]() -> absl::StatusOr<BatchWriteResult> {
+        std::vector<std::string> full_keys;
+        full_keys.reserve(keys.size());
+        absl::flat_hash_set<absl::string_view> seen;
+        seen.reserve(keys.size());
+        std::string buffer;
+        for (const std::string& key : keys) {
+          KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
+          if (seen.insert(key).second) full_keys.emplace_back(full);
+        }
+        if (full_keys.empty()) return BatchWriteResult{};
+        KIVI_ASSIGN_OR_RETURN(BatchWriteResult raw,
+                              backend_->BatchDelete(full_keys));
+        if (options_.key_namespace.empty()) return raw;
+        BatchWriteResult out;
+        for (auto& [k, s] : raw.failed)
+          out.failed.emplace(StripNamespace(k), s);
+        return out;
+      });
 }
 
 absl::StatusOr<std::string> Client::GetOrSet(absl::string_view key,
                                              absl::Duration ttl_in,
                                              Loader loader) {
   return Observe(
-      Operation::kGetOrSet, {.count = 1, .one = key},
-      [&]() -> absl::StatusOr<std::string> {
+      Operation::kGetOrSet, key, [&]() -> absl::StatusOr<std::string> {
         std::string buffer;
         KIVI_ASSIGN_OR_RETURN(absl::string_view full_view,
                               FullKey(key, &buffer));
@@ -302,29 +308,27 @@ HealthReport Client::Health(absl::Duration timeout) {
 
 absl::Status Client::Add(absl::string_view key, absl::string_view value,
                          const SetOptions& options) {
-  return Observe(
-      Operation::kAdd, {.count = 1, .one = key}, [&]() -> absl::Status {
-        KIVI_RETURN_IF_ERROR(Require(capabilities_.add, "Add"));
-        PreparedWrite w;
-        KIVI_RETURN_IF_ERROR(PrepareWrite(key, value, options.ttl, &w));
-        return backend_->Add(w.key, value, w.ttl);
-      });
+  return Observe(Operation::kAdd, key, [&]() -> absl::Status {
+    KIVI_RETURN_IF_ERROR(Require(capabilities_.add, "Add"));
+    PreparedWrite w;
+    KIVI_RETURN_IF_ERROR(PrepareWrite(key, value, options.ttl, &w));
+    return backend_->Add(w.key, value, w.ttl);
+  });
 }
 
 absl::Status Client::Replace(absl::string_view key, absl::string_view value,
                              const SetOptions& options) {
-  return Observe(
-      Operation::kReplace, {.count = 1, .one = key}, [&]() -> absl::Status {
-        KIVI_RETURN_IF_ERROR(Require(capabilities_.replace, "Replace"));
-        PreparedWrite w;
-        KIVI_RETURN_IF_ERROR(PrepareWrite(key, value, options.ttl, &w));
-        return backend_->Replace(w.key, value, w.ttl);
-      });
+  return Observe(Operation::kReplace, key, [&]() -> absl::Status {
+    KIVI_RETURN_IF_ERROR(Require(capabilities_.replace, "Replace"));
+    PreparedWrite w;
+    KIVI_RETURN_IF_ERROR(PrepareWrite(key, value, options.ttl, &w));
+    return backend_->Replace(w.key, value, w.ttl);
+  });
 }
 
 absl::StatusOr<uint64_t> Client::Increment(absl::string_view key, int64_t delta,
                                            const IncrementOptions& options) {
-  return Observe(Operation::kIncrement, {.count = 1, .one = key},
+  return Observe(Operation::kIncrement, key,
                  [&] { return IncrementBy(key, delta, options); });
 }
 
@@ -340,59 +344,53 @@ absl::StatusOr<uint64_t> Client::IncrementBy(absl::string_view key,
 
 absl::StatusOr<uint64_t> Client::Decrement(absl::string_view key, int64_t delta,
                                            const IncrementOptions& options) {
-  return Observe(Operation::kDecrement, {.count = 1, .one = key},
-                 [&]() -> absl::StatusOr<uint64_t> {
-                   if (delta < 0) {
-                     return absl::InvalidArgumentError(absl::StrCat(
-                         "Decrement of key ", QuoteKey(key),
-                         " by a negative delta (", delta, "); use Increment"));
-                   }
-                   return IncrementBy(key, -delta, options);
-                 });
+  return Observe(Operation::kDecrement, key, [&]() -> absl::StatusOr<uint64_t> {
+    if (delta < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Decrement of key ", QuoteKey(key),
+                       " by a negative delta (", delta, "); use Increment"));
+    }
+    return IncrementBy(key, -delta, options);
+  });
 }
 
 absl::StatusOr<VersionedValue> Client::GetVersioned(absl::string_view key) {
-  return Observe(Operation::kGetVersioned, {.count = 1, .one = key},
-                 [&]() -> absl::StatusOr<VersionedValue> {
-                   KIVI_RETURN_IF_ERROR(
-                       Require(capabilities_.compare_and_set, "GetVersioned"));
-                   std::string buffer;
-                   KIVI_ASSIGN_OR_RETURN(absl::string_view full,
-                                         FullKey(key, &buffer));
-                   return backend_->GetVersioned(full);
-                 });
+  return Observe(
+      Operation::kGetVersioned, key, [&]() -> absl::StatusOr<VersionedValue> {
+        KIVI_RETURN_IF_ERROR(
+            Require(capabilities_.compare_and_set, "GetVersioned"));
+        std::string buffer;
+        KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
+        return backend_->GetVersioned(full);
+      });
 }
 
 absl::Status Client::CompareAndSet(absl::string_view key,
                                    absl::string_view value, uint64_t version,
                                    const SetOptions& options) {
-  return Observe(
-      Operation::kCompareAndSet, {.count = 1, .one = key},
-      [&]() -> absl::Status {
-        KIVI_RETURN_IF_ERROR(
-            Require(capabilities_.compare_and_set, "CompareAndSet"));
-        PreparedWrite w;
-        KIVI_RETURN_IF_ERROR(PrepareWrite(key, value, options.ttl, &w));
-        return backend_->CompareAndSet(w.key, value, version, w.ttl);
-      });
+  return Observe(Operation::kCompareAndSet, key, [&]() -> absl::Status {
+    KIVI_RETURN_IF_ERROR(
+        Require(capabilities_.compare_and_set, "CompareAndSet"));
+    PreparedWrite w;
+    KIVI_RETURN_IF_ERROR(PrepareWrite(key, value, options.ttl, &w));
+    return backend_->CompareAndSet(w.key, value, version, w.ttl);
+  });
 }
 
 absl::Status Client::Touch(absl::string_view key, absl::Duration ttl_in) {
-  return Observe(
-      Operation::kTouch, {.count = 1, .one = key}, [&]() -> absl::Status {
-        KIVI_RETURN_IF_ERROR(Require(capabilities_.touch, "Touch"));
-        std::string buffer;
-        KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
-        KIVI_ASSIGN_OR_RETURN(absl::Duration ttl, EffectiveTtl(key, ttl_in));
-        return backend_->Touch(full, ttl);
-      });
+  return Observe(Operation::kTouch, key, [&]() -> absl::Status {
+    KIVI_RETURN_IF_ERROR(Require(capabilities_.touch, "Touch"));
+    std::string buffer;
+    KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
+    KIVI_ASSIGN_OR_RETURN(absl::Duration ttl, EffectiveTtl(key, ttl_in));
+    return backend_->Touch(full, ttl);
+  });
 }
 
 absl::StatusOr<std::string> Client::GetAndTouch(absl::string_view key,
                                                 absl::Duration ttl_in) {
   return Observe(
-      Operation::kGetAndTouch, {.count = 1, .one = key},
-      [&]() -> absl::StatusOr<std::string> {
+      Operation::kGetAndTouch, key, [&]() -> absl::StatusOr<std::string> {
         KIVI_RETURN_IF_ERROR(Require(capabilities_.touch, "GetAndTouch"));
         std::string buffer;
         KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
@@ -402,31 +400,27 @@ absl::StatusOr<std::string> Client::GetAndTouch(absl::string_view key,
 }
 
 absl::Status Client::Append(absl::string_view key, absl::string_view value) {
-  return Observe(
-      Operation::kAppend, {.count = 1, .one = key}, [&]() -> absl::Status {
-        KIVI_RETURN_IF_ERROR(Require(capabilities_.append_prepend, "Append"));
-        std::string buffer;
-        KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
-        KIVI_RETURN_IF_ERROR(
-            ValidateValue(key, value, options_.max_value_bytes));
-        return backend_->Append(full, value);
-      });
+  return Observe(Operation::kAppend, key, [&]() -> absl::Status {
+    KIVI_RETURN_IF_ERROR(Require(capabilities_.append_prepend, "Append"));
+    std::string buffer;
+    KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
+    KIVI_RETURN_IF_ERROR(ValidateValue(key, value, options_.max_value_bytes));
+    return backend_->Append(full, value);
+  });
 }
 
 absl::Status Client::Prepend(absl::string_view key, absl::string_view value) {
-  return Observe(
-      Operation::kPrepend, {.count = 1, .one = key}, [&]() -> absl::Status {
-        KIVI_RETURN_IF_ERROR(Require(capabilities_.append_prepend, "Prepend"));
-        std::string buffer;
-        KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
-        KIVI_RETURN_IF_ERROR(
-            ValidateValue(key, value, options_.max_value_bytes));
-        return backend_->Prepend(full, value);
-      });
+  return Observe(Operation::kPrepend, key, [&]() -> absl::Status {
+    KIVI_RETURN_IF_ERROR(Require(capabilities_.append_prepend, "Prepend"));
+    std::string buffer;
+    KIVI_ASSIGN_OR_RETURN(absl::string_view full, FullKey(key, &buffer));
+    KIVI_RETURN_IF_ERROR(ValidateValue(key, value, options_.max_value_bytes));
+    return backend_->Prepend(full, value);
+  });
 }
 
 absl::Status Client::Flush(absl::Duration delay) {
-  return Observe(Operation::kFlush, {}, [&]() -> absl::Status {
+  return Observe(Operation::kFlush, NoKeys(), [&]() -> absl::Status {
     KIVI_RETURN_IF_ERROR(Require(capabilities_.flush, "Flush"));
     if (delay < absl::ZeroDuration()) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -437,7 +431,7 @@ absl::Status Client::Flush(absl::Duration delay) {
 }
 
 absl::StatusOr<std::vector<EndpointStats>> Client::Stats() {
-  return Observe(Operation::kStats, {},
+  return Observe(Operation::kStats, NoKeys(),
                  [&]() -> absl::StatusOr<std::vector<EndpointStats>> {
                    KIVI_RETURN_IF_ERROR(Require(capabilities_.stats, "Stats"));
                    return backend_->Stats();

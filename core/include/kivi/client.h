@@ -158,8 +158,16 @@ class Client {
                                        const IncrementOptions& options);
 
   // The keys of an observed call, as the caller gave them: one key, a
-  // list, or batch entries (client_observer.cc).
+  // list, batch entries, or none.
+  struct NoKeys {};
   struct ObservedKeys {
+    explicit ObservedKeys(NoKeys) {}
+    explicit ObservedKeys(absl::string_view key) : count(1), one(key) {}
+    explicit ObservedKeys(absl::Span<const std::string> keys)
+        : count(keys.size()), many(keys) {}
+    explicit ObservedKeys(absl::Span<const KeyValue> entries)
+        : count(entries.size()), entries(entries) {}
+
     size_t count = 0;
     absl::string_view one;
     absl::Span<const std::string> many;
@@ -170,9 +178,13 @@ class Client {
     const BatchGetResult* batch_get = nullptr;
     const BatchWriteResult* batch_write = nullptr;
   };
-  // Runs `body`, the call's work, and reports it when there is an observer.
+  // Runs `body`, the call's work, and reports it when there is an observer
+  // (through ObserveSlow).
+  // `keys`: what ObservedKeys is made from, built only when observed.
+  template <typename Keys, typename Body>
+  auto Observe(Operation operation, Keys keys, Body body) -> decltype(body());
   template <typename Body>
-  auto Observe(Operation operation, const ObservedKeys& keys, Body body)
+  auto ObserveSlow(Operation operation, const ObservedKeys& keys, Body body)
       -> decltype(body());
   // Sends the OperationEvent (and WriteEvent) of a call that began at
   // `start`.
