@@ -5,13 +5,15 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "kivi/observability/metrics_observer.h"
 #include "src/json_lines.h"
 #include "src/runner.h"
 #include "src/targets.h"
 
 ABSL_FLAG(std::string, profile_client, "",
-          "profile mode: kivi, kivi-memory (memory://), libmemcached, raw or "
-          "raw-pipelined; empty: no profile mode");
+          "profile mode: kivi, kivi-memory (memory://), kivi-metrics and "
+          "kivi-memory-metrics (the same with the metrics observer), "
+          "libmemcached, raw or raw-pipelined; empty: no profile mode");
 ABSL_FLAG(std::string, profile_server, "", "memcached host:port to profile on");
 ABSL_FLAG(std::string, profile_op, "get_hit",
           "get_hit, get_miss, set, batch10, batch100 or batch1000");
@@ -29,13 +31,24 @@ absl::StatusOr<std::unique_ptr<Target>> ProfiledTarget() {
                          client);
   }
   if (client == "kivi-memory") return NewKiviTarget("memory://", client);
+  if (client == "kivi-metrics") {
+    return NewKiviTarget(
+        absl::StrCat("memcached://", server, "?timeout=10s"), client,
+        std::make_shared<kivi::observability::MetricsObserver>());
+  }
+  if (client == "kivi-memory-metrics") {
+    return NewKiviTarget(
+        "memory://", client,
+        std::make_shared<kivi::observability::MetricsObserver>());
+  }
   if (client == "libmemcached") return NewLibmemcachedTarget({server});
   if (client == "raw") return NewRawTarget(server, RawBatch::kClassic);
-  if (client == "raw-pipelined") return NewRawTarget(server, RawBatch::kPipelined);
+  if (client == "raw-pipelined")
+    return NewRawTarget(server, RawBatch::kPipelined);
   return absl::InvalidArgumentError(
       absl::StrCat("--profile_client=", client,
-                   ": expected kivi, kivi-memory, libmemcached, raw or "
-                   "raw-pipelined"));
+                   ": expected kivi, kivi-memory, kivi-metrics, "
+                   "kivi-memory-metrics, libmemcached, raw or raw-pipelined"));
 }
 
 absl::Status Profile() {

@@ -114,13 +114,18 @@ void Client::Report(Operation operation, const ObservedKeys& keys,
   observer_->OnOperation(event);
   if (!IsWrite(operation)) return;
 
-  std::vector<absl::string_view> written;
-  written.reserve(keys.count);
+  // A single key needs no allocation.
+  const absl::string_view one[1] = {keys.one};
+  std::vector<absl::string_view> many;
+  absl::Span<const absl::string_view> written;
   if (keys.count == 1 && keys.many.empty() && keys.entries.empty()) {
-    written.push_back(keys.one);
+    written = one;
+  } else {
+    many.reserve(keys.count);
+    for (const std::string& key : keys.many) many.push_back(key);
+    for (const KeyValue& entry : keys.entries) many.push_back(entry.key);
+    written = many;
   }
-  for (const std::string& key : keys.many) written.push_back(key);
-  for (const KeyValue& entry : keys.entries) written.push_back(entry.key);
   observer_->OnWrite(WriteEvent{.operation = operation,
                                 .backend = options_.backend_name,
                                 .keys = written,
