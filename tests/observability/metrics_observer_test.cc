@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -94,6 +95,30 @@ TEST(MetricsObserver, CountsAClientsCallsAndBatchHits) {
   EXPECT_THAT(text, HasSubstr("{backend=\"memory\",operation=\"Get\",code="
                               "\"INVALID_ARGUMENT\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("# TYPE kivi_client_operations_total counter\n"));
+}
+
+TEST(MetricsObserver, CountsEveryCallFromManyThreadsAndBackends) {
+  MetricsObserver m;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&m, t] {
+      for (int i = 0; i < 5000; ++i) {
+        m.OnOperation({.operation = Operation::kGet,
+                       .backend = (t + i) % 2 == 0 ? "even" : "odd",
+                       .hits = 1});
+      }
+    });
+  }
+  std::thread scraper([&m] {
+    for (int i = 0; i < 20; ++i) Render(m);
+  });
+  for (std::thread& t : threads) t.join();
+  scraper.join();
+  const std::string text = Render(m);
+  EXPECT_THAT(text, HasSubstr("{backend=\"even\",operation=\"Get\",code="
+                              "\"OK\"} 10000\n"));
+  EXPECT_THAT(text, HasSubstr("kivi_client_hits_total{backend=\"odd\","
+                              "operation=\"Get\"} 10000\n"));
 }
 
 TEST(CollectEndpointStates, MemoryBackendHasNoEndpointsToReport) {
