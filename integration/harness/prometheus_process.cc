@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
@@ -69,10 +70,8 @@ absl::StatusOr<std::unique_ptr<PrometheusProcess>> PrometheusProcess::Start(
   if (::mkdtemp(dir_template) == nullptr) {
     return absl::InternalError("cannot create a temporary directory");
   }
-  absl::StatusOr<int> port = FreePort();
-  if (!port.ok()) return port.status();
   std::unique_ptr<PrometheusProcess> prometheus(
-      new PrometheusProcess(dir_template, *port));
+      new PrometheusProcess(dir_template, 0));
   const std::string config = absl::StrCat(prometheus->dir_, "/prometheus.yml");
   {
     std::ofstream out(config);
@@ -87,20 +86,34 @@ absl::StatusOr<std::unique_ptr<PrometheusProcess>> PrometheusProcess::Start(
         "      - targets: ['%s']\n",
         PromDuration(scrape_interval), PromDuration(scrape_interval), target);
   }
-  absl::StatusOr<std::unique_ptr<ChildProcess>> process = ChildProcess::Start(
-      {PrometheusBinary(), absl::StrCat("--config.file=", config),
-       absl::StrCat("--storage.tsdb.path=", prometheus->dir_, "/data"),
-       absl::StrCat("--web.listen-address=127.0.0.1:", *port)});
-  if (!process.ok()) return process.status();
-  prometheus->process_ = *std::move(process);
-  const int ready_port = *port;
-  absl::Status ready = prometheus->process_->WaitUntil(
-      [ready_port] {
-        return HttpGet(ready_port, "/-/ready", absl::Seconds(1)).ok();
-      },
-      absl::Seconds(30));
-  if (!ready.ok()) return ready;
-  return prometheus;
+  // A free port may be taken before Prometheus binds it; then it exits and
+  // another port is tried.
+  absl::Status ready;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    absl::StatusOr<int> port = FreePort();
+    if (!port.ok()) return port.status();
+    absl::StatusOr<std::unique_ptr<ChildProcess>> process = ChildProcess::Start(
+        {PrometheusBinary(), absl::StrCat("--config.file=", config),
+         absl::StrCat("--storage.tsdb.path=", prometheus->dir_, "/data"),
+         absl::StrCat("--web.listen-address=127.0.0.1:", *port)});
+    if (!process.ok()) return process.status();
+    const int ready_port = *port;
+    ready = (*process)->WaitUntil(
+        [ready_port] {
+          return HttpGet(ready_port, "/-/ready", absl::Seconds(1)).ok();
+        },
+        absl::Seconds(30));
+    if (ready.ok()) {
+      prometheus->port_ = ready_port;
+      prometheus->process_ = *std::move(process);
+      return prometheus;
+    }
+    const bool port_taken =
+        !(*process)->Running() &&
+        absl::StrContains((*process)->Output(), "address already in use");
+    if (!port_taken) return ready;
+  }
+  return ready;
 }
 
 PrometheusProcess::~PrometheusProcess() {

@@ -14,6 +14,9 @@ using observability::Labels;
 using observability::MetricFamily;
 using observability::MetricType;
 
+// More than kivi-server's services have methods.
+constexpr size_t kMaxMethods = 64;
+
 // Times one call and reports it when its status is sent (or, for a call
 // cancelled without one, when gRPC drops the interceptor).
 class CallInterceptor final : public grpc::experimental::Interceptor {
@@ -42,7 +45,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
 
  private:
   ServerMetrics* const metrics_;
-  absl::string_view method_;  // gRPC keeps the name for the server's life.
+  absl::string_view method_;  // gRPC keeps the name for the call's life.
   const absl::Time start_;
   bool reported_ = false;
 };
@@ -79,6 +82,11 @@ void ServerMetrics::CallEnded(absl::string_view method, bool sent, int code,
   in_flight_.fetch_sub(1, std::memory_order_relaxed);
   if (!sent) return;
   std::lock_guard<std::mutex> lock(mu_);
+  // Clients choose the method names of calls gRPC answers UNIMPLEMENTED, so
+  // past a bound new names share one series instead of growing the page.
+  if (methods_.size() >= kMaxMethods && !methods_.contains(method)) {
+    method = "other";
+  }
   std::unique_ptr<MethodMetrics>& m = methods_[method];
   if (m == nullptr) m = std::make_unique<MethodMetrics>();
   ++m->codes[code];
