@@ -178,9 +178,9 @@ class Client {
     const BatchGetResult* batch_get = nullptr;
     const BatchWriteResult* batch_write = nullptr;
   };
-  // Runs `body`, the call's work, and reports it when there is an observer
-  // (through ObserveSlow).
-  // `keys`: what ObservedKeys is made from, built only when observed.
+  // Runs `body`, the call's work, and reports it through ObserveSlow when
+  // there is an observer. `keys` is what ObservedKeys is made from, so that
+  // a call without an observer builds nothing.
   template <typename Keys, typename Body>
   auto Observe(Operation operation, Keys keys, Body body) -> decltype(body());
   template <typename Body>

@@ -33,8 +33,9 @@ class Histogram {
 
   const std::vector<double>& bounds() const { return bounds_; }
   // The counts so far, cumulative per bound, labelled `labels`. Taken
-  // without stopping writers: a concurrent Observe may be in the count but
-  // not yet in a bucket (never the reverse order across scrapes).
+  // without stopping writers, so a concurrent Observe may show in one
+  // field and not yet in another; every bucket is capped at `count`, so
+  // the sample stays a valid histogram.
   HistogramSample Snapshot(Labels labels) const;
 
  private:
