@@ -207,6 +207,34 @@ TEST(MetricsEndpoint, BackendUpFollowsMemcachedDownAndUp) {
   EXPECT_TRUE(WaitForSeries(port, "kivi_health_serving", 1).ok());
 }
 
+TEST(MemcachedEndpointStates, ReportPoolAndServerMarkedDown) {
+  KIVI_REQUIRE_MEMCACHED();
+  auto memcached = MemcachedProcess::Start();
+  ASSERT_TRUE(memcached.ok()) << memcached.status();
+  absl::StatusOr<std::unique_ptr<Client>> kv =
+      Open(absl::StrCat("memcached://", (*memcached)->address(),
+                        "?max_conns=4&failure_limit=1&retry_timeout=1h"));
+  ASSERT_TRUE(kv.ok()) << kv.status();
+  ASSERT_TRUE((*kv)->Set("k", "v").ok());
+
+  std::vector<EndpointState> states = (*kv)->EndpointStates();
+  ASSERT_EQ(states.size(), 1u);
+  EXPECT_EQ(states[0].endpoint, (*memcached)->address());
+  EXPECT_TRUE(states[0].up);
+  ASSERT_TRUE(states[0].pool.has_value());
+  EXPECT_EQ(states[0].pool->open, 1);
+  EXPECT_EQ(states[0].pool->idle, 1);
+  EXPECT_EQ(states[0].pool->max, 4);
+  EXPECT_EQ(states[0].pool->waiters, 0);
+
+  (*memcached)->Stop();
+  EXPECT_FALSE((*kv)->Get("k").ok());
+  states = (*kv)->EndpointStates();
+  ASSERT_EQ(states.size(), 1u);
+  EXPECT_FALSE(states[0].up);
+  EXPECT_EQ(states[0].pool->open, 0);
+}
+
 TEST(MetricsEndpoint, ServesOnlyGetMetrics) {
   auto server = StartServer({"--backend=memory://"});
   ASSERT_TRUE(server.ok()) << server.status();
