@@ -10,7 +10,8 @@
 # instructions (callgrind), allocations (memcheck) and system calls
 # (strace -c) per operation, and writes bench/results/: latest.json (one
 # JSON line per result), summary.md and chart.svg. Every server it started
-# is stopped on exit, whatever happens.
+# is stopped on exit, whatever happens. memory:// is measured in process,
+# against a bare concurrent map (libcuckoo) at 1, 2 and 8 threads.
 set -euo pipefail
 
 BUILD_DIR=${1:-build}
@@ -38,13 +39,15 @@ done
 
 if [ "$QUICK" = 1 ]; then
   BENCH_FLAGS=(--anchor_rounds=3 --anchor_duration=100ms --matrix_rounds=1
-               --matrix_duration=50ms --budget=2m)
+               --matrix_duration=50ms --scaling_rounds=3
+               --scaling_duration=100ms --budget=2m)
   PROFILE_OPS=(100 600)      # callgrind and memcheck runs
   STRACE_OPS=(200 2200)      # perf and strace runs
   BENCH_TIMEOUT=180
 else
   BENCH_FLAGS=(--anchor_rounds=10 --anchor_duration=250ms --matrix_rounds=3
-               --matrix_duration=120ms --budget=6m)
+               --matrix_duration=120ms --scaling_rounds=5
+               --scaling_duration=200ms --budget=6m)
   PROFILE_OPS=(200 1200)
   STRACE_OPS=(1000 6000)
   BENCH_TIMEOUT=450

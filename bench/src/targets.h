@@ -42,6 +42,14 @@ absl::StatusOr<std::unique_ptr<Target>> NewRawTarget(const std::string& server,
 absl::StatusOr<std::unique_ptr<Target>> NewEchoTarget(
     const std::string& target);
 
+// The anchor of the memory store: a bare concurrent hash map from Debian
+// (libcuckoo's cuckoohash_map<std::string, std::string>, lock-striped
+// buckets), shared by every session like one kivi::Client. Get copies the
+// value out into a new string, as a Get that returns the value must; Set
+// overwrites in place. Single-key workloads only; bench-only, never linked
+// into kivi.
+std::unique_ptr<Target> NewCuckooMapTarget();
+
 }  // namespace kivi_bench
 
 #endif  // KIVI_BENCH_TARGETS_H_

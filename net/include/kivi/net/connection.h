@@ -1,7 +1,7 @@
-#ifndef KIVI_BACKENDS_MEMCACHED_SRC_CONNECTION_H_
-#define KIVI_BACKENDS_MEMCACHED_SRC_CONNECTION_H_
+#ifndef KIVI_NET_CONNECTION_H_
+#define KIVI_NET_CONNECTION_H_
 
-// One connection to one memcached server: a socket (optionally TLS), a
+// One connection to one server: a socket (optionally TLS), a
 // request buffer written with as few writes as the kernel allows (one per
 // request or pipelined batch), and one reusable read buffer that replies are
 // parsed from in place.
@@ -22,18 +22,19 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "src/server_list.h"
-#include "src/socket.h"
-#include "src/tls.h"
+#include "kivi/net/socket.h"
+#include "kivi/net/tls.h"
 
-namespace kivi::memcached {
+namespace kivi::net {
 
 // Consumes the replies of one exchange from the front of the read buffer.
 class ReplyReader {
@@ -49,14 +50,31 @@ class ReplyReader {
                                        size_t* consumed) = 0;
 };
 
+// The first exchange on every new connection, before it is used:
+// authentication, protocol selection. One object per connection.
+class Greeting : public ReplyReader {
+ public:
+  // Appends the greeting's request (one write; pipeline several commands
+  // if the protocol needs more than one).
+  virtual void Encode(std::string* request) = 0;
+  // Called once Consume returned true: OK when the connection may be used;
+  // otherwise why not (Unauthenticated for refused credentials), naming
+  // `peer` ("<label> <host:port>"), and the connection is closed.
+  virtual absl::Status Finish(absl::string_view peer) = 0;
+};
+
 // How new connections are set up.
 struct ConnectOptions {
+  // The protocol's name, which starts every message about a peer:
+  // "<label> <host:port>: ..." (e.g. "memcached 10.0.0.1:11211: timed out").
+  std::string label;
   absl::Duration connect_timeout = absl::Seconds(1);
   // Null: plain TCP.
   std::shared_ptr<const TlsContext> tls;
-  // ASCII authentication when `auth_user` is non-empty.
-  std::string auth_user;
-  std::string auth_password;
+  // Null: no greeting. Else called once per new connection for the
+  // greeting to run after TCP (and TLS) are up, within the connect
+  // deadline.
+  std::function<std::unique_ptr<Greeting>()> greeting;
   // How long one blocking read of a plain TCP connection may wait
   // (SO_RCVTIMEO). An exchange reads this way only while its deadline is at
   // least this far away (plus the kernel timer's granularity), so a blocking
@@ -66,20 +84,40 @@ struct ConnectOptions {
 
 class Connection {
  public:
-  // Connects to `address`, completes the TLS handshake and authentication
+  // Connects to `endpoint`, completes the TLS handshake and the greeting
   // when configured, all before min(`deadline`, now + connect_timeout).
-  // Unavailable or DeadlineExceeded naming the server; Unauthenticated when
-  // the server rejects the credentials.
+  // Unavailable or DeadlineExceeded naming the peer; the greeting's own
+  // error (e.g. Unauthenticated) when it refuses the connection.
   static absl::StatusOr<std::unique_ptr<Connection>> Open(
-      const ServerAddress& address, const ConnectOptions& options,
+      const Endpoint& endpoint, const ConnectOptions& options,
       absl::Time deadline);
+
+  // Starts connecting to `endpoint` without waiting for it: the result is
+  // still being set up (connecting()) unless that failed at once
+  // (Unavailable naming the peer: unknown host, refused). Its first
+  // exchange (Exchange, Step, RunExchanges) completes the setup as Open
+  // does, by the same connect deadline (DeadlineExceeded "timed out
+  // connecting" past it; the exchange fails with the setup's error), then
+  // sends the request. So one poll loop connects to many servers at once,
+  // and a server that takes no connection costs only its own exchange.
+  static absl::StatusOr<std::unique_ptr<Connection>> Start(
+      const Endpoint& endpoint, const ConnectOptions& options,
+      absl::Time deadline);
+
+  // True until the setup (TCP, TLS, greeting) of a Start()ed connection
+  // has completed.
+  bool connecting() const { return phase_ != Phase::kReady; }
+  // When the setup must have completed; InfiniteFuture once it has.
+  absl::Time connect_deadline() const { return connect_deadline_; }
 
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection();
 
-  // "host:port", for messages.
+  // "host:port".
   const std::string& server() const { return server_; }
+  // "<label> <host:port>", which starts every message about this peer.
+  const std::string& peer() const { return peer_; }
   int fd() const { return fd_.get(); }
 
   // The pending request bytes. Append encoded commands, then run an exchange
@@ -132,7 +170,10 @@ class Connection {
 
   // True when the stream is in a clean state: not broken, no unsent bytes,
   // no unread reply bytes. Cheap (no syscall).
-  bool Idle() const { return !broken_ && out_.empty() && in_begin_ == in_end_; }
+  bool Idle() const {
+    return !broken_ && phase_ == Phase::kReady && out_.empty() &&
+           in_begin_ == in_end_;
+  }
 
   // Idle(), and the server has not closed the connection or sent anything
   // unasked meanwhile (one poll(2) with zero timeout).
@@ -143,10 +184,26 @@ class Connection {
   void TrimBuffers();
 
  private:
-  Connection(UniqueFd fd, std::string server);
+  // The setup of a new connection, in order; then kReady.
+  enum class Phase { kTcp, kTls, kGreeting, kReady };
 
-  absl::Status Handshake(SSL_CTX* ctx, absl::Time deadline);
-  absl::Status Authenticate(const ConnectOptions& options, absl::Time deadline);
+  Connection(std::string server, absl::string_view label);
+
+  // Connection setup (connection_setup.cc). Establish advances it as far
+  // as it goes without waiting: 0 once ready, else the poll events to wait
+  // for. An error breaks the connection.
+  absl::StatusOr<short> Establish();
+  // Connects to addresses_[i], or the first after it that does not fail at
+  // once; `last` is the error to report when none is left.
+  absl::Status ConnectFrom(size_t i, absl::Status last);
+  absl::StatusOr<bool> StepTls(short* want);
+  absl::StatusOr<bool> StepGreeting(short* want);
+  absl::Status BecomeReady();
+  // What the setup is waiting for, for timeout messages.
+  absl::string_view SetupStep() const;
+
+  // Feeds buffered reply bytes to `reader`; true once it is done.
+  absl::StatusOr<bool> Feed(ReplyReader& reader);
   // Makes reads blocking, each bounded by `timeout` (plain TCP only).
   absl::Status EnableBlockingReads(absl::Duration timeout);
   // Writes pending bytes; sets *want to the events needed to continue.
@@ -171,7 +228,22 @@ class Connection {
   UniqueFd fd_;
   SSL* ssl_ = nullptr;
   std::string server_;
+  std::string peer_;
   bool broken_ = false;
+
+  // Setup state, used until phase_ is kReady.
+  Phase phase_ = Phase::kReady;
+  absl::Time connect_deadline_ = absl::InfiniteFuture();
+  std::vector<SocketAddress> addresses_;
+  size_t address_ = 0;  // The one being connected to.
+  std::string host_;
+  std::shared_ptr<const TlsContext> tls_;
+  std::unique_ptr<Greeting> greeting_;
+  bool greeting_sent_ = false;
+  // The caller's request, held back while the greeting's goes out.
+  std::string held_request_;
+  absl::Duration blocking_read_timeout_;
+
   bool pooled_ = false;
   uint32_t requests_ = 0;
   // Plain TCP with blocking reads: the socket is in blocking mode, every
@@ -197,6 +269,6 @@ class Connection {
   size_t in_end_ = 0;
 };
 
-}  // namespace kivi::memcached
+}  // namespace kivi::net
 
-#endif  // KIVI_BACKENDS_MEMCACHED_SRC_CONNECTION_H_
+#endif  // KIVI_NET_CONNECTION_H_

@@ -1,5 +1,5 @@
-#ifndef KIVI_BACKENDS_MEMCACHED_SRC_POOL_H_
-#define KIVI_BACKENDS_MEMCACHED_SRC_POOL_H_
+#ifndef KIVI_NET_POOL_H_
+#define KIVI_NET_POOL_H_
 
 // A bounded pool of connections to one server.
 
@@ -11,10 +11,10 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "src/connection.h"
-#include "src/server_list.h"
+#include "kivi/net/connection.h"
+#include "kivi/net/socket.h"
 
-namespace kivi::memcached {
+namespace kivi::net {
 
 // Never more than `max_conns` connections are open (idle + lent out);
 // at most `max_idle` are kept idle. Thread-safe.
@@ -25,7 +25,7 @@ namespace kivi::memcached {
 // lock), and the pool is locked twice per operation.
 class ConnectionPool {
  public:
-  ConnectionPool(ServerAddress address, ConnectOptions options, int max_conns,
+  ConnectionPool(Endpoint endpoint, ConnectOptions options, int max_conns,
                  int max_idle);
   ConnectionPool(const ConnectionPool&) = delete;
   ConnectionPool& operator=(const ConnectionPool&) = delete;
@@ -39,16 +39,28 @@ class ConnectionPool {
     kNone,
   };
 
+  // How a new connection is made.
+  enum class Connect {
+    // Connection::Open: lent once set up.
+    kWait,
+    // Connection::Start: lent while still being set up; its first exchange
+    // completes the setup (for RunExchanges, which sets up many at once).
+    kStart,
+  };
+
   // Lends a connection: an idle one that is still usable, else a new one if
   // fewer than max_conns are open, else waits for one to be released. Every
-  // wait ends by `deadline`: DeadlineExceeded naming the server. Connect
-  // errors as Connection::Open. `*connected` (if given) tells whether the
-  // call tried to connect, so that only connect failures, not a wait for a
-  // busy pool, count against the server's health. `*waited` (if given)
-  // tells whether it waited for a connection to be released.
+  // wait ends by `deadline`: DeadlineExceeded naming the peer. Connect
+  // errors as Connection::Open (kStart: as Connection::Start, and the
+  // setup's errors come from the first exchange). `*connected` (if given)
+  // tells whether the call made a new connection, so that only connect
+  // failures, not a wait for a busy pool, count against the server's
+  // health. `*waited` (if given) tells whether it waited for a connection
+  // to be released.
   absl::StatusOr<std::unique_ptr<Connection>> Acquire(
       absl::Time deadline, bool* connected = nullptr,
-      Check check = Check::kAlive, bool* waited = nullptr);
+      Check check = Check::kAlive, bool* waited = nullptr,
+      Connect connect = Connect::kWait);
 
   // Returns a lent connection. It is kept for reuse only if Idle() and
   // there is idle room; otherwise it is closed.
@@ -57,9 +69,10 @@ class ConnectionPool {
   // A connection outside the pool's accounting, for long exchanges that
   // must not starve the pool (List's metadump). The caller owns it.
   absl::StatusOr<std::unique_ptr<Connection>> OpenDedicated(
-      absl::Time deadline) const;
+      absl::Time deadline, Connect connect = Connect::kWait) const;
 
-  const ServerAddress& address() const { return address_; }
+  const Endpoint& endpoint() const { return endpoint_; }
+  const ConnectOptions& options() const { return options_; }
 
   // The pool's occupancy now, for monitoring.
   struct Counts {
@@ -71,7 +84,7 @@ class ConnectionPool {
   Counts counts();
 
  private:
-  const ServerAddress address_;
+  const Endpoint endpoint_;
   const ConnectOptions options_;
   const int max_conns_;
   const int max_idle_;
@@ -105,6 +118,6 @@ class PooledConnection {
   std::unique_ptr<Connection> conn_;
 };
 
-}  // namespace kivi::memcached
+}  // namespace kivi::net
 
-#endif  // KIVI_BACKENDS_MEMCACHED_SRC_POOL_H_
+#endif  // KIVI_NET_POOL_H_

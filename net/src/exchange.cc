@@ -1,14 +1,15 @@
-#include "src/exchange.h"
+#include "kivi/net/exchange.h"
 
 #include <poll.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "src/socket.h"
+#include "kivi/net/socket.h"
 
-namespace kivi::memcached {
+namespace kivi::net {
 namespace {
 
 // Records the outcome of a step; true while the task still waits for
@@ -48,37 +49,51 @@ void RunExchanges(absl::Span<ExchangeTask> tasks, absl::Time deadline) {
     }
   }
   while (!waiting.empty()) {
-    const bool expired = absl::Now() >= deadline;
+    // A connection still being set up may have to give up before the
+    // exchange's deadline: at its own connect deadline.
+    absl::Time wake = deadline;
+    for (const ExchangeTask* t : waiting) {
+      if (t->conn->connecting()) {
+        wake = std::min(wake, t->conn->connect_deadline());
+      }
+    }
+    const absl::Time now = absl::Now();
+    const bool expired = now >= deadline;
     int n = 0;
-    if (!expired) {
-      n = ::poll(fds.data(), fds.size(), PollTimeoutMs(deadline));
+    if (!expired && now < wake) {
+      n = ::poll(fds.data(), fds.size(), PollTimeoutMs(wake));
       if (n < 0 && errno != EINTR) {
         for (ExchangeTask* t : waiting) {
           t->conn->MarkBroken();
           t->status = absl::InternalError(
-              absl::StrCat("memcached ", t->conn->server(), ": poll failed"));
+              absl::StrCat(t->conn->peer(), ": poll failed"));
         }
         return;
       }
     }
-    // Only ready connections are stepped; once the deadline has passed,
-    // every one is, so that replies that arrived by then are still taken.
+    // Only ready connections are stepped, and those whose setup ran out of
+    // time (the step fails them); once the deadline has passed, every one
+    // is, so that replies that arrived by then are still taken.
+    const absl::Time after = wake == deadline ? now : absl::Now();
     size_t kept = 0;
     for (size_t i = 0; i < waiting.size(); ++i) {
       ExchangeTask* t = waiting[i];
-      if (expired || (n > 0 && fds[i].revents != 0)) {
+      if (expired || (n > 0 && fds[i].revents != 0) ||
+          (t->conn->connecting() && after >= t->conn->connect_deadline())) {
         absl::StatusOr<short> events = t->conn->Step(*t->reader);
         if (!Settle(*t, events)) continue;
         if (expired) {
           t->conn->MarkBroken();
-          t->status = absl::DeadlineExceededError(
-              absl::StrCat("memcached ", t->conn->server(),
-                           ": timed out waiting for a reply"));
+          t->status = absl::DeadlineExceededError(absl::StrCat(
+              t->conn->peer(), t->conn->connecting()
+                                   ? ": timed out connecting"
+                                   : ": timed out waiting for a reply"));
           continue;
         }
         fds[i].events = *events;
       }
-      fds[kept] = pollfd{fds[i].fd, fds[i].events, 0};
+      // A setup that moved on to the host's next address has a new socket.
+      fds[kept] = pollfd{t->conn->fd(), fds[i].events, 0};
       waiting[kept++] = t;
     }
     fds.resize(kept);
@@ -86,4 +101,4 @@ void RunExchanges(absl::Span<ExchangeTask> tasks, absl::Time deadline) {
   }
 }
 
-}  // namespace kivi::memcached
+}  // namespace kivi::net

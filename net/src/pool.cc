@@ -1,21 +1,22 @@
-#include "src/pool.h"
+#include "kivi/net/pool.h"
 
 #include <chrono>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 
-namespace kivi::memcached {
+namespace kivi::net {
 
-ConnectionPool::ConnectionPool(ServerAddress address, ConnectOptions options,
+ConnectionPool::ConnectionPool(Endpoint endpoint, ConnectOptions options,
                                int max_conns, int max_idle)
-    : address_(std::move(address)),
+    : endpoint_(std::move(endpoint)),
       options_(std::move(options)),
       max_conns_(max_conns),
       max_idle_(max_idle) {}
 
 absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Acquire(
-    absl::Time deadline, bool* connected, Check check, bool* waited) {
+    absl::Time deadline, bool* connected, Check check, bool* waited,
+    Connect connect) {
   if (connected != nullptr) *connected = false;
   if (waited != nullptr) *waited = false;
   {
@@ -30,7 +31,7 @@ absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Acquire(
         --waiting_;
         if (!freed) {
           return absl::DeadlineExceededError(absl::StrCat(
-              "memcached ", address_.ToString(),
+              options_.label, " ", endpoint_.ToString(),
               ": timed out waiting for a free connection (max_conns=",
               max_conns_, ")"));
         }
@@ -48,7 +49,7 @@ absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Acquire(
   }
   if (connected != nullptr) *connected = true;
   absl::StatusOr<std::unique_ptr<Connection>> conn =
-      Connection::Open(address_, options_, deadline);
+      OpenDedicated(deadline, connect);
   if (!conn.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
     --open_;
@@ -86,8 +87,10 @@ ConnectionPool::Counts ConnectionPool::counts() {
 }
 
 absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::OpenDedicated(
-    absl::Time deadline) const {
-  return Connection::Open(address_, options_, deadline);
+    absl::Time deadline, Connect connect) const {
+  return connect == Connect::kStart
+             ? Connection::Start(endpoint_, options_, deadline)
+             : Connection::Open(endpoint_, options_, deadline);
 }
 
-}  // namespace kivi::memcached
+}  // namespace kivi::net

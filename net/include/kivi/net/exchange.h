@@ -1,5 +1,5 @@
-#ifndef KIVI_BACKENDS_MEMCACHED_SRC_EXCHANGE_H_
-#define KIVI_BACKENDS_MEMCACHED_SRC_EXCHANGE_H_
+#ifndef KIVI_NET_EXCHANGE_H_
+#define KIVI_NET_EXCHANGE_H_
 
 // Drives exchanges on many connections (one per server) at once, in a single
 // poll loop, so a batch or a fleet-wide command costs the slowest server's
@@ -8,12 +8,12 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
-#include "src/connection.h"
+#include "kivi/net/connection.h"
 
-namespace kivi::memcached {
+namespace kivi::net {
 
 struct ExchangeTask {
-  Connection* conn = nullptr;    // Request already appended.
+  Connection* conn = nullptr;  // Request already appended.
   ReplyReader* reader = nullptr;
   // Out: OK when the reader finished; else why this connection failed (its
   // connection is then broken). Other tasks are unaffected.
@@ -21,9 +21,9 @@ struct ExchangeTask {
 };
 
 // Runs every task until it is done, fails, or `deadline` passes (then
-// DeadlineExceeded naming the server).
+// DeadlineExceeded naming the peer).
 void RunExchanges(absl::Span<ExchangeTask> tasks, absl::Time deadline);
 
-}  // namespace kivi::memcached
+}  // namespace kivi::net
 
-#endif  // KIVI_BACKENDS_MEMCACHED_SRC_EXCHANGE_H_
+#endif  // KIVI_NET_EXCHANGE_H_

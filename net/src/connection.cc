@@ -1,4 +1,4 @@
-#include "src/connection.h"
+#include "kivi/net/connection.h"
 
 #include <fcntl.h>
 #include <openssl/err.h>
@@ -13,9 +13,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "src/protocol.h"
+#include "kivi/status_macros.h"
 
-namespace kivi::memcached {
+namespace kivi::net {
 namespace {
 
 // Free space guaranteed before each read.
@@ -36,112 +36,13 @@ constexpr size_t kKeptBytes = 2 * 1024 * 1024;
 // the thread.
 constexpr absl::Duration kTimerSlack = absl::Milliseconds(20);
 
-// Reads the reply to the ASCII authentication request.
-class AuthReplyReader : public ReplyReader {
- public:
-  absl::StatusOr<bool> Consume(absl::string_view in,
-                               size_t* consumed) override {
-    ParseResult r = ParseTextReply(in, 0, &reply_);
-    if (r.state == ParseState::kMalformed) return absl::InternalError(r.error);
-    *consumed = r.consumed;
-    return r.state == ParseState::kComplete;
-  }
-  const TextReply& reply() const { return reply_; }
-
- private:
-  TextReply reply_;
-};
-
 }  // namespace
 
-Connection::Connection(UniqueFd fd, std::string server)
-    : fd_(std::move(fd)), server_(std::move(server)) {}
+Connection::Connection(std::string server, absl::string_view label)
+    : server_(std::move(server)), peer_(absl::StrCat(label, " ", server_)) {}
 
 Connection::~Connection() {
   if (ssl_ != nullptr) SSL_free(ssl_);
-}
-
-absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
-    const ServerAddress& address, const ConnectOptions& options,
-    absl::Time deadline) {
-  deadline = std::min(deadline, absl::Now() + options.connect_timeout);
-  absl::StatusOr<UniqueFd> fd = ConnectTcp(address, deadline);
-  if (!fd.ok()) return fd.status();
-  std::unique_ptr<Connection> conn(
-      new Connection(*std::move(fd), address.ToString()));
-  if (options.tls != nullptr) {
-    if (absl::Status s = conn->Handshake(options.tls->get(), deadline);
-        !s.ok()) {
-      return s;
-    }
-  } else if (options.blocking_read_timeout > absl::ZeroDuration()) {
-    // TLS keeps a non-blocking socket: OpenSSL reads whole records, and a
-    // blocking SSL_read could not be bounded per call.
-    if (absl::Status s =
-            conn->EnableBlockingReads(options.blocking_read_timeout);
-        !s.ok()) {
-      return s;
-    }
-  }
-  if (!options.auth_user.empty()) {
-    if (absl::Status s = conn->Authenticate(options, deadline); !s.ok()) {
-      return s;
-    }
-  }
-  return conn;
-}
-
-absl::Status Connection::Handshake(SSL_CTX* ctx, absl::Time deadline) {
-  ERR_clear_error();
-  ssl_ = SSL_new(ctx);
-  if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_.get()) != 1) {
-    return absl::InternalError(
-        absl::StrCat("memcached ", server_, ": TLS setup: ", TakeTlsErrors()));
-  }
-  while (true) {
-    int rc = SSL_connect(ssl_);
-    if (rc == 1) return absl::OkStatus();
-    int err = SSL_get_error(ssl_, rc);
-    short events = 0;
-    if (err == SSL_ERROR_WANT_READ) {
-      events = POLLIN;
-    } else if (err == SSL_ERROR_WANT_WRITE) {
-      events = POLLOUT;
-    } else {
-      std::string why = TakeTlsErrors();
-      long verify = SSL_get_verify_result(ssl_);
-      if (verify != X509_V_OK) {
-        why = absl::StrCat("certificate verification failed: ",
-                           X509_verify_cert_error_string(verify));
-      }
-      return absl::UnavailableError(
-          absl::StrCat("memcached ", server_, ": TLS handshake failed: ", why));
-    }
-    if (absl::Status s =
-            WaitReady(fd_.get(), events, deadline, server_, "in TLS handshake");
-        !s.ok()) {
-      return s;
-    }
-  }
-}
-
-absl::Status Connection::Authenticate(const ConnectOptions& options,
-                                      absl::Time deadline) {
-  AppendAuth(&out_, options.auth_user, options.auth_password);
-  AuthReplyReader reader;
-  if (absl::Status s = Exchange(reader, deadline); !s.ok()) return s;
-  switch (reader.reply().kind) {
-    case TextReplyKind::kStored:
-      return absl::OkStatus();
-    case TextReplyKind::kClientError:
-    case TextReplyKind::kError:
-      return absl::UnauthenticatedError(
-          absl::StrCat("memcached ", server_, ": authentication as \"",
-                       options.auth_user, "\" failed: ", reader.reply().text));
-    default:
-      return absl::UnavailableError(absl::StrCat(
-          "memcached ", server_, ": unexpected reply to authentication"));
-  }
 }
 
 absl::Status Connection::EnableBlockingReads(absl::Duration timeout) {
@@ -149,8 +50,8 @@ absl::Status Connection::EnableBlockingReads(absl::Duration timeout) {
   timeval tv = absl::ToTimeval(timeout);
   if (flags < 0 || ::fcntl(fd_.get(), F_SETFL, flags & ~O_NONBLOCK) != 0 ||
       ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0) {
-    return absl::InternalError(absl::StrCat(
-        "memcached ", server_, ": socket setup: ", std::strerror(errno)));
+    return absl::InternalError(
+        absl::StrCat(peer_, ": socket setup: ", std::strerror(errno)));
   }
   blocking_reads_ = true;
   block_margin_ = timeout + kTimerSlack;
@@ -168,8 +69,8 @@ absl::Status Connection::Broken(absl::Status status) {
 
 absl::Status Connection::CheckNothingFollows() {
   if (Idle()) return absl::OkStatus();
-  return Broken(absl::UnavailableError(absl::StrCat(
-      "memcached ", server_, ": unexpected bytes after the reply")));
+  return Broken(absl::UnavailableError(
+      absl::StrCat(peer_, ": unexpected bytes after the reply")));
 }
 
 absl::Status Connection::PeerClosed(absl::Status status) {
@@ -198,8 +99,8 @@ absl::Status Connection::WriteSome(short* want) {
           return absl::OkStatus();
         }
         if (err == SSL_ERROR_WANT_READ) return absl::OkStatus();
-        return Broken(absl::UnavailableError(absl::StrCat(
-            "memcached ", server_, ": TLS write failed: ", TakeTlsErrors())));
+        return Broken(absl::UnavailableError(
+            absl::StrCat(peer_, ": TLS write failed: ", TakeTlsErrors())));
       }
       n = rc;
     } else {
@@ -210,8 +111,8 @@ absl::Status Connection::WriteSome(short* want) {
           *want |= POLLOUT;
           return absl::OkStatus();
         }
-        absl::Status error = absl::UnavailableError(absl::StrCat(
-            "memcached ", server_, ": write: ", std::strerror(errno)));
+        absl::Status error = absl::UnavailableError(
+            absl::StrCat(peer_, ": write: ", std::strerror(errno)));
         if (errno == EPIPE || errno == ECONNRESET) {
           return PeerClosed(std::move(error));
         }
@@ -258,8 +159,8 @@ absl::Status Connection::ReadSome(short* want, bool block) {
           return absl::OkStatus();
         }
         if (err != SSL_ERROR_ZERO_RETURN) {
-          return Broken(absl::UnavailableError(absl::StrCat(
-              "memcached ", server_, ": TLS read failed: ", TakeTlsErrors())));
+          return Broken(absl::UnavailableError(
+              absl::StrCat(peer_, ": TLS read failed: ", TakeTlsErrors())));
         }
         n = 0;
       } else {
@@ -275,21 +176,38 @@ absl::Status Connection::ReadSome(short* want, bool block) {
         if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) {
           return absl::OkStatus();
         }
-        absl::Status error = absl::UnavailableError(absl::StrCat(
-            "memcached ", server_, ": read: ", std::strerror(errno)));
+        absl::Status error = absl::UnavailableError(
+            absl::StrCat(peer_, ": read: ", std::strerror(errno)));
         if (errno == ECONNRESET) return PeerClosed(std::move(error));
         return Broken(std::move(error));
       }
     }
     if (n == 0) {
-      return PeerClosed(absl::UnavailableError(absl::StrCat(
-          "memcached ", server_, ": server closed the connection")));
+      return PeerClosed(absl::UnavailableError(
+          absl::StrCat(peer_, ": server closed the connection")));
     }
     got_reply_bytes_ = true;
     in_end_ += static_cast<size_t>(n);
     if (in_end_ > kBaseBytes) needed_large_ = true;
     return absl::OkStatus();
   }
+}
+
+absl::StatusOr<bool> Connection::Feed(ReplyReader& reader) {
+  while (in_begin_ < in_end_) {
+    size_t consumed = 0;
+    absl::StatusOr<bool> done = reader.Consume(
+        absl::string_view(in_.get() + in_begin_, in_end_ - in_begin_),
+        &consumed);
+    if (!done.ok()) {
+      return Broken(absl::UnavailableError(
+          absl::StrCat(peer_, ": malformed reply: ", done.status().message())));
+    }
+    in_begin_ += consumed;
+    if (*done) return true;
+    if (consumed == 0) break;
+  }
+  return false;
 }
 
 absl::StatusOr<short> Connection::Step(ReplyReader& reader, bool read) {
@@ -301,7 +219,11 @@ absl::StatusOr<short> Connection::Advance(ReplyReader& reader, bool read,
                                           absl::Time now) {
   if (broken_) {
     return absl::UnavailableError(
-        absl::StrCat("memcached ", server_, ": connection is broken"));
+        absl::StrCat(peer_, ": connection is broken"));
+  }
+  if (phase_ != Phase::kReady) {
+    absl::StatusOr<short> setup = Establish();
+    if (!setup.ok() || *setup != 0) return setup;
   }
   short want = POLLIN;
   if (absl::Status s = WriteSome(&want); !s.ok()) return s;
@@ -319,20 +241,9 @@ absl::StatusOr<short> Connection::Advance(ReplyReader& reader, bool read,
     bool got_bytes = in_end_ - in_begin_ > before;
     // Replies that arrived before a read error are still consumed: the
     // error only matters if the reader needs more.
-    while (in_begin_ < in_end_) {
-      size_t consumed = 0;
-      absl::StatusOr<bool> done = reader.Consume(
-          absl::string_view(in_.get() + in_begin_, in_end_ - in_begin_),
-          &consumed);
-      if (!done.ok()) {
-        return Broken(absl::UnavailableError(
-            absl::StrCat("memcached ", server_,
-                         ": malformed reply: ", done.status().message())));
-      }
-      in_begin_ += consumed;
-      if (*done) return 0;
-      if (consumed == 0) break;
-    }
+    absl::StatusOr<bool> done = Feed(reader);
+    if (!done.ok()) return done.status();
+    if (*done) return 0;
     if (!read_status.ok()) return read_status;
     if (!got_bytes) return want;
   }
@@ -352,8 +263,11 @@ absl::Status Connection::Exchange(ReplyReader& reader, absl::Time deadline,
         absl::Now() < block_until) {
       continue;
     }
-    if (absl::Status s = WaitReady(fd_.get(), *events, deadline, server_,
-                                   "waiting for a reply");
+    const bool setting_up = phase_ != Phase::kReady;
+    if (absl::Status s = WaitReady(
+            fd_.get(), *events,
+            setting_up ? std::min(deadline, connect_deadline_) : deadline,
+            peer_, setting_up ? SetupStep() : "waiting for a reply");
         !s.ok()) {
       return Broken(std::move(s));
     }
@@ -390,4 +304,4 @@ void Connection::TrimBuffers() {
   }
 }
 
-}  // namespace kivi::memcached
+}  // namespace kivi::net
