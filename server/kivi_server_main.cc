@@ -49,6 +49,10 @@ ABSL_FLAG(bool, allow_insecure, false,
           "allow listening beyond loopback without TLS or client "
           "authentication (e.g. behind a TLS-terminating sidecar)");
 
+ABSL_FLAG(std::string, metrics_listen, kDefaults.metrics_listen,
+          "host:port serving GET /metrics (Prometheus text over plain HTTP); "
+          "empty: none. Beyond loopback only with --allow_insecure");
+
 ABSL_FLAG(absl::Duration, health_interval, kDefaults.health.interval,
           "time between backend health probes");
 ABSL_FLAG(absl::Duration, health_timeout, kDefaults.health.timeout,
@@ -97,6 +101,7 @@ absl::StatusOr<kivi::ServerOptions> OptionsFromFlags() {
   options.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
   options.auth_token_file = absl::GetFlag(FLAGS_auth_token_file);
   options.allow_insecure = absl::GetFlag(FLAGS_allow_insecure);
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   options.health.interval = absl::GetFlag(FLAGS_health_interval);
   options.health.timeout = absl::GetFlag(FLAGS_health_timeout);
   options.health.failure_threshold =
@@ -156,6 +161,9 @@ int main(int argc, char** argv) {
   }
   absl::PrintF("kivi-server listening on %s (%s)\n", (*server)->address(),
                options->backend_url);
+  if ((*server)->metrics_port() != 0) {
+    absl::PrintF("kivi-server metrics on port %d\n", (*server)->metrics_port());
+  }
   std::fflush(stdout);
 
   int signal = 0;

@@ -67,9 +67,11 @@ class KiviTarget final : public Target {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Target>> NewKiviTarget(const std::string& url,
-                                                      const std::string& name) {
-  absl::StatusOr<std::unique_ptr<kivi::Client>> client = kivi::Open(url);
+absl::StatusOr<std::unique_ptr<Target>> NewKiviTarget(
+    const std::string& url, const std::string& name,
+    std::shared_ptr<kivi::ClientObserver> observer) {
+  absl::StatusOr<std::unique_ptr<kivi::Client>> client =
+      kivi::Open(url, {.observer = std::move(observer)});
   if (!client.ok()) return client.status();
   const bool in_process = absl::StartsWith(url, "memory:");
   return std::make_unique<KiviTarget>(

@@ -5,13 +5,16 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "kivi/observability/metrics_observer.h"
 #include "src/json_lines.h"
 #include "src/runner.h"
 #include "src/targets.h"
 
 ABSL_FLAG(std::string, profile_client, "",
-          "profile mode: kivi, kivi-memory (memory://), libmemcached, raw, "
-          "raw-pipelined, kivi-postgres or libpq; empty: no profile mode");
+          "profile mode: kivi, kivi-memory (memory://), kivi-metrics and "
+          "kivi-memory-metrics (the same with the metrics observer), "
+          "libmemcached, raw, raw-pipelined, kivi-postgres or libpq; empty: "
+          "no profile mode");
 ABSL_FLAG(std::string, profile_server, "",
           "memcached (or, for kivi-postgres and libpq, PostgreSQL) host:port "
           "to profile on");
@@ -31,9 +34,21 @@ absl::StatusOr<std::unique_ptr<Target>> ProfiledTarget() {
                          client);
   }
   if (client == "kivi-memory") return NewKiviTarget("memory://", client);
+  if (client == "kivi-metrics") {
+    return NewKiviTarget(
+        absl::StrCat("memcached://", server, "?timeout=10s"), client,
+        std::make_shared<kivi::observability::MetricsObserver>());
+  }
+  if (client == "kivi-memory-metrics") {
+    return NewKiviTarget(
+        "memory://", client,
+        std::make_shared<kivi::observability::MetricsObserver>());
+  }
   if (client == "libmemcached") return NewLibmemcachedTarget({server});
   if (client == "raw") return NewRawTarget(server, RawBatch::kClassic);
-  if (client == "raw-pipelined") return NewRawTarget(server, RawBatch::kPipelined);
+  if (client == "raw-pipelined") {
+    return NewRawTarget(server, RawBatch::kPipelined);
+  }
   if (client == "kivi-postgres") {
     return NewKiviTarget(absl::StrCat("postgres://postgres@", server,
                                       "/postgres?table=bench&timeout=10s"),
@@ -46,10 +61,10 @@ absl::StatusOr<std::unique_ptr<Target>> ProfiledTarget() {
                                        " user=postgres dbname=postgres"),
                           "bench");
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("--profile_client=", client,
-                   ": expected kivi, kivi-memory, libmemcached, raw, "
-                   "raw-pipelined, kivi-postgres or libpq"));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--profile_client=", client,
+      ": expected kivi, kivi-memory, kivi-metrics, kivi-memory-metrics, "
+      "libmemcached, raw, raw-pipelined, kivi-postgres or libpq"));
 }
 
 absl::Status Profile() {

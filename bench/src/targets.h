@@ -6,14 +6,17 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "kivi/observer.h"
 #include "src/target.h"
 
 namespace kivi_bench {
 
 // kivi through kivi::Open(url); every session shares the one thread-safe
-// Client, as an application would. `name` labels the output.
-absl::StatusOr<std::unique_ptr<Target>> NewKiviTarget(const std::string& url,
-                                                      const std::string& name);
+// Client, as an application would. `name` labels the output; `observer`
+// (if any) is the Client's, to measure what observing costs.
+absl::StatusOr<std::unique_ptr<Target>> NewKiviTarget(
+    const std::string& url, const std::string& name,
+    std::shared_ptr<kivi::ClientObserver> observer = nullptr);
 
 // libmemcached (the incumbent C client) on `servers` ("host:port", one or
 // more), one memcached_st per session, TCP_NODELAY, and weighted ketama

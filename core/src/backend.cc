@@ -97,4 +97,6 @@ absl::StatusOr<std::vector<EndpointStats>> Backend::Stats() {
   return NotSupported("Stats");
 }
 
+std::vector<EndpointState> Backend::EndpointStates() const { return {}; }
+
 }  // namespace kivi

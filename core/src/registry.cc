@@ -24,7 +24,7 @@ std::vector<std::string> BackendRegistry::schemes() const {
 }
 
 absl::StatusOr<std::unique_ptr<Client>> BackendRegistry::Open(
-    absl::string_view url) const {
+    absl::string_view url, const OpenOptions& open_options) const {
   absl::StatusOr<BackendUrl> parsed = BackendUrl::Parse(url);
   if (!parsed.ok()) return parsed.status();
   auto it = factories_.find(parsed->scheme);
@@ -63,6 +63,8 @@ absl::StatusOr<std::unique_ptr<Client>> BackendRegistry::Open(
   // Factories call Finish themselves before starting anything; this second
   // look guarantees an unknown parameter is never silently ignored.
   if (absl::Status s = params.Finish(); !s.ok()) return s;
+  options.observer = open_options.observer;
+  options.backend_name = parsed->scheme;
   return std::make_unique<Client>(*std::move(backend), std::move(options));
 }
 

@@ -17,7 +17,8 @@ absl::Status RegisterBuiltinBackends(BackendRegistry& registry) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<Client>> Open(absl::string_view url) {
+absl::StatusOr<std::unique_ptr<Client>> Open(absl::string_view url,
+                                             const OpenOptions& options) {
   // Built once and never changed afterwards, so concurrent Opens are safe.
   static const BackendRegistry* const registry = [] {
     auto* r = new BackendRegistry;
@@ -25,7 +26,7 @@ absl::StatusOr<std::unique_ptr<Client>> Open(absl::string_view url) {
     (void)RegisterBuiltinBackends(*r);
     return r;
   }();
-  return registry->Open(url);
+  return registry->Open(url, options);
 }
 
 }  // namespace kivi

@@ -78,6 +78,14 @@ void ConnectionPool::Release(std::unique_ptr<Connection> conn) {
   if (waiting_ > 0) freed_.notify_one();
 }
 
+ConnectionPool::Counts ConnectionPool::counts() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {.open = open_,
+          .idle = static_cast<int>(idle_.size()),
+          .max = max_conns_,
+          .waiters = waiting_};
+}
+
 absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::OpenDedicated(
     absl::Time deadline, Connect connect) const {
   return connect == Connect::kStart

@@ -15,13 +15,17 @@
 #include "grpcpp/grpcpp.h"
 #include "kivi/grpc/channel.h"
 #include "kivi/kivi.h"
+#include "kivi/observability/metrics_observer.h"
+#include "kivi/observability/prometheus_text.h"
 #include "kivi/status_macros.h"
 #include "kivi/v1/kv.grpc.pb.h"
 #include "src/bearer_token_auth.h"
 #include "src/exposure.h"
 #include "src/health_service.h"
 #include "src/key_value_service.h"
+#include "src/metrics_http.h"
 #include "src/server_credentials.h"
+#include "src/server_metrics.h"
 
 namespace kivi {
 namespace {
@@ -76,6 +80,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   KIVI_RETURN_IF_ERROR(CheckLimits(options.limits));
   KIVI_RETURN_IF_ERROR(CheckListenAddress(options.listen));
   KIVI_RETURN_IF_ERROR(CheckExposure(options));
+  if (!options.metrics_listen.empty()) {
+    KIVI_RETURN_IF_ERROR(
+        CheckMetricsExposure(options.metrics_listen, options.allow_insecure));
+  }
   absl::StatusOr<std::string> token = ReadToken(options);
   if (!token.ok()) return token.status();
   auto auth = std::make_unique<BearerTokenAuth>(*token);
@@ -83,8 +91,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
       NewServerCredentials(options.tls, *auth);
   if (!credentials.ok()) return credentials.status();
 
+  auto client_metrics = std::make_shared<observability::MetricsObserver>();
   absl::StatusOr<std::unique_ptr<Client>> client =
-      kivi::Open(options.backend_url);
+      kivi::Open(options.backend_url, {.observer = client_metrics});
   if (!client.ok()) {
     return absl::Status(
         client.status().code(),
@@ -93,6 +102,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   }
   std::unique_ptr<Server> server(
       new Server(std::move(options), *std::move(client)));
+  server->client_metrics_ = std::move(client_metrics);
+  server->metrics_ = std::make_unique<ServerMetrics>();
   server->health_ = std::make_unique<HealthService>(std::vector<std::string>{
       "", std::string(v1::KeyValue::service_full_name())});
   absl::StatusOr<std::unique_ptr<HealthChecker>> checker = HealthChecker::Start(
@@ -100,8 +111,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
         return client->Health(timeout);
       },
       server->options_.health,
-      [health = server->health_.get()](bool serving, const HealthReport&) {
+      [health = server->health_.get(), metrics = server->metrics_.get()](
+          bool serving, const HealthReport&) {
         health->SetServing(serving);
+        metrics->HealthChanged(serving);
       });
   if (!checker.ok()) return checker.status();
   server->checker_ = *std::move(checker);
@@ -124,6 +137,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   // enabled gRPC's for every server.
   builder.SetOption(
       std::make_unique<grpc::HealthCheckServiceServerBuilderOption>(nullptr));
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(server->metrics_->NewInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(server->service_.get());
   builder.RegisterService(server->health_.get());
   server->server_ = builder.BuildAndStart();
@@ -134,7 +152,26 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
                      ": malformed address, or address in use"));
   }
   server->address_ = BoundAddress(server->options_.listen, server->port_);
+  if (!server->options_.metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<MetricsHttpServer>> http =
+        MetricsHttpServer::Start(
+            server->options_.metrics_listen,
+            [s = server.get()] { return s->RenderMetrics(); });
+    if (!http.ok()) return http.status();
+    server->metrics_http_ = *std::move(http);
+    server->metrics_port_ = server->metrics_http_->port();
+  }
   return server;
+}
+
+std::string Server::RenderMetrics() const {
+  std::vector<observability::MetricFamily> families;
+  CollectBuildInfo(&families);
+  metrics_->Collect(&families);
+  CollectHealth(checker_->serving(), checker_->last_report(), &families);
+  client_metrics_->Collect(&families);
+  observability::CollectEndpointStates(*client_, &families);
+  return observability::RenderPrometheusText(families);
 }
 
 void Server::DeclareNotServing() { health_->DeclareNotServing(); }

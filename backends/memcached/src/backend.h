@@ -76,6 +76,7 @@ class MemcachedBackend : public Backend {
   absl::Status Prepend(absl::string_view key, absl::string_view value) override;
   absl::Status Flush(absl::Duration delay) override;
   absl::StatusOr<std::vector<EndpointStats>> Stats() override;
+  std::vector<EndpointState> EndpointStates() const override;
 
  private:
   // The ring over the servers that are up, for failover=rehash.

@@ -89,6 +89,23 @@ Capabilities MemcachedBackend::capabilities() const {
   return Capabilities::All();
 }
 
+std::vector<EndpointState> MemcachedBackend::EndpointStates() const {
+  const absl::Time now = absl::Now();
+  std::vector<EndpointState> out;
+  out.reserve(servers_.size());
+  for (const std::unique_ptr<Server>& server : servers_) {
+    const ConnectionPool::Counts pool = server->pool().counts();
+    out.push_back(
+        EndpointState{.endpoint = server->name(),
+                      .up = !server->IsDown(now),
+                      .pool = EndpointState::Pool{.open = pool.open,
+                                                  .idle = pool.idle,
+                                                  .max = pool.max,
+                                                  .waiters = pool.waiters}});
+  }
+  return out;
+}
+
 absl::StatusOr<Server*> MemcachedBackend::ServerFor(absl::string_view key,
                                                     absl::Time now) {
   Server* owner = servers_[ring_.Pick(key)].get();

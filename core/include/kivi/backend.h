@@ -129,6 +129,11 @@ class Backend {
   virtual absl::Status Flush(absl::Duration delay);
   // Returns each endpoint's counters. [stats]
   virtual absl::StatusOr<std::vector<EndpointStats>> Stats();
+
+  // The endpoints' states as the backend sees them now, for monitoring
+  // (e.g. kivi-server's /metrics); must not do I/O or block on calls in
+  // flight. The default, for backends with nothing to tell: empty.
+  virtual std::vector<EndpointState> EndpointStates() const;
 };
 
 }  // namespace kivi

@@ -17,6 +17,7 @@
 #include "kivi/backend.h"
 #include "kivi/capabilities.h"
 #include "kivi/key_rules.h"
+#include "kivi/observer.h"
 #include "kivi/options.h"
 #include "kivi/results.h"
 
@@ -32,6 +33,12 @@ struct ClientOptions {
   absl::Duration default_ttl = absl::ZeroDuration();
   // Largest accepted value.
   size_t max_value_bytes = kDefaultMaxValueBytes;
+  // Told of every call (observer.h). Null: no observer, at the cost of one
+  // predictable branch per call.
+  std::shared_ptr<ClientObserver> observer;
+  // How events name the backend: the URL's scheme when opened by a
+  // BackendRegistry.
+  std::string backend_name;
 };
 
 // The application's handle to a key-value store. A Client checks every
@@ -128,6 +135,11 @@ class Client {
   const ClientOptions& options() const { return options_; }
   // The backend, for backend-specific operations.
   Backend& backend() { return *backend_; }
+  // The backend's endpoints as it sees them now (Backend::EndpointStates),
+  // for monitoring; no I/O.
+  std::vector<EndpointState> EndpointStates() const {
+    return backend_->EndpointStates();
+  }
 
  private:
   struct Flight;
@@ -153,10 +165,48 @@ class Client {
                                               absl::Duration ttl) const;
   absl::Status Require(bool capability, absl::string_view operation) const;
   std::string StripNamespace(absl::string_view full_key) const;
+  // Increment without its report, shared by Increment and Decrement.
+  absl::StatusOr<uint64_t> IncrementBy(absl::string_view key, int64_t delta,
+                                       const IncrementOptions& options);
+
+  // The keys of an observed call, as the caller gave them: one key, a
+  // list, batch entries, or none.
+  struct NoKeys {};
+  struct ObservedKeys {
+    explicit ObservedKeys(NoKeys) {}
+    explicit ObservedKeys(absl::string_view key) : count(1), one(key) {}
+    explicit ObservedKeys(absl::Span<const std::string> keys)
+        : count(keys.size()), many(keys) {}
+    explicit ObservedKeys(absl::Span<const KeyValue> entries)
+        : count(entries.size()), entries(entries) {}
+
+    size_t count = 0;
+    absl::string_view one;
+    absl::Span<const std::string> many;
+    absl::Span<const KeyValue> entries;
+  };
+  // What an observer learns from a call's result beyond its status.
+  struct Outcome {
+    const BatchGetResult* batch_get = nullptr;
+    const BatchWriteResult* batch_write = nullptr;
+  };
+  // Runs `body`, the call's work, and reports it through ObserveSlow when
+  // there is an observer. `keys` is what ObservedKeys is made from, so that
+  // a call without an observer builds nothing.
+  template <typename Keys, typename Body>
+  auto Observe(Operation operation, Keys keys, Body body) -> decltype(body());
+  template <typename Body>
+  auto ObserveSlow(Operation operation, const ObservedKeys& keys, Body body)
+      -> decltype(body());
+  // Sends the OperationEvent (and WriteEvent) of a call that began at
+  // `start`.
+  void Report(Operation operation, const ObservedKeys& keys, absl::Time start,
+              const absl::Status& status, const Outcome& outcome) const;
 
   std::unique_ptr<Backend> backend_;
   const ClientOptions options_;
   const Capabilities capabilities_;
+  ClientObserver* const observer_;  // options_.observer, read on every call.
 
   absl::Mutex flights_mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<Flight>> flights_

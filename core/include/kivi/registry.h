@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "kivi/backend.h"
 #include "kivi/client.h"
+#include "kivi/observer.h"
 #include "kivi/url.h"
 
 namespace kivi {
@@ -23,6 +24,12 @@ namespace kivi {
 // that need them (e.g. max_value_bytes to bound Append).
 using BackendFactory = std::function<absl::StatusOr<std::unique_ptr<Backend>>(
     const BackendUrl& url, const ClientOptions& options, ParamReader& params)>;
+
+// What a Client gets at open time besides its URL.
+struct OpenOptions {
+  // Told of every call of the Client (kivi/observer.h); null: none.
+  std::shared_ptr<ClientObserver> observer;
+};
 
 // Maps URL schemes to backend factories. Registration is explicit: nothing
 // registers itself at static-initialisation time. kivi::Open (kivi/kivi.h)
@@ -37,8 +44,10 @@ class BackendRegistry {
   // Parses `url`, reads the shared parameters and builds a Client over the
   // scheme's backend. InvalidArgument for a malformed URL, an unknown scheme
   // (listing the known ones) or an unknown or malformed parameter (naming
-  // it); the factory's error when the backend cannot start.
-  absl::StatusOr<std::unique_ptr<Client>> Open(absl::string_view url) const;
+  // it); the factory's error when the backend cannot start. The Client's
+  // events name the backend by the URL's scheme.
+  absl::StatusOr<std::unique_ptr<Client>> Open(
+      absl::string_view url, const OpenOptions& open_options = {}) const;
 
   // The registered schemes, sorted.
   std::vector<std::string> schemes() const;

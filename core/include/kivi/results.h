@@ -2,6 +2,7 @@
 #define KIVI_RESULTS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,24 @@ struct HealthReport {
 struct EndpointStats {
   std::string endpoint;
   std::vector<std::pair<std::string, std::string>> values;
+};
+
+// A backend's view of one endpoint, for monitoring: whether it sends the
+// endpoint traffic, and its connection pool when it keeps one. Taken from
+// memory, without I/O.
+struct EndpointState {
+  std::string endpoint;  // e.g. "127.0.0.1:11211".
+  // False while the backend has marked the endpoint down after failures
+  // (its keys fail fast until it is retried).
+  bool up = true;
+  // The endpoint's connection pool; absent for backends without one.
+  struct Pool {
+    int open = 0;     // Connections open: idle, lent out or connecting.
+    int idle = 0;     // Open connections waiting in the pool.
+    int max = 0;      // Most connections the pool opens.
+    int waiters = 0;  // Callers waiting for a connection.
+  };
+  std::optional<Pool> pool;
 };
 
 }  // namespace kivi

@@ -20,6 +20,7 @@
 #include "kivi/codecs/protobuf_json.h"
 #include "kivi/codecs/raw.h"
 #include "kivi/key_rules.h"
+#include "kivi/observer.h"
 #include "kivi/options.h"
 #include "kivi/registry.h"
 #include "kivi/results.h"
@@ -36,7 +37,9 @@ namespace kivi {
 // Shared parameters on every scheme: namespace, default_ttl,
 // max_value_bytes. InvalidArgument names a malformed URL, an unknown scheme
 // or an unknown/malformed parameter. The returned client is thread-safe.
-absl::StatusOr<std::unique_ptr<Client>> Open(absl::string_view url);
+// `options` gives what a URL cannot carry, such as an observer.
+absl::StatusOr<std::unique_ptr<Client>> Open(absl::string_view url,
+                                             const OpenOptions& options = {});
 
 // Registers every built-in backend (memory, memcached, grpc, postgres) in
 // `registry`, for callers that build their own registry to add backends of

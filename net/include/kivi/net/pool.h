@@ -74,6 +74,15 @@ class ConnectionPool {
   const Endpoint& endpoint() const { return endpoint_; }
   const ConnectOptions& options() const { return options_; }
 
+  // The pool's occupancy now, for monitoring.
+  struct Counts {
+    int open = 0;  // Idle + lent out + connecting.
+    int idle = 0;
+    int max = 0;
+    int waiters = 0;  // Callers blocked in Acquire.
+  };
+  Counts counts();
+
  private:
   const Endpoint endpoint_;
   const ConnectOptions options_;

@@ -20,6 +20,11 @@ class BearerTokenAuth;
 class Client;
 class HealthService;
 class KeyValueService;
+class MetricsHttpServer;
+class ServerMetrics;
+namespace observability {
+class MetricsObserver;
+}  // namespace observability
 
 // TLS for kivi-server. Empty files: plaintext.
 struct ServerTlsOptions {
@@ -77,6 +82,10 @@ struct ServerOptions {
   // How the backend is probed for grpc.health.v1.
   HealthCheckerOptions health;
   ServerLimits limits;
+  // host:port serving GET /metrics (Prometheus text, plain HTTP); port 0
+  // picks a free port (see Server::metrics_port()). Empty: no /metrics.
+  // Beyond loopback only with allow_insecure, as the page has no TLS.
+  std::string metrics_listen;
 };
 
 // A running kivi-server: the kivi.v1.KeyValue gRPC service over one
@@ -106,7 +115,9 @@ class Server {
   //   be read, with the system's reason;
   // - the backend's error from kivi::Open, with the URL named;
   // - Unavailable naming the address when it cannot be listened on
-  //   (malformed, or in use: the port is not shared with another process).
+  //   (malformed, or in use: the port is not shared with another process);
+  //   the same for metrics_listen, and InvalidArgument when it is beyond
+  //   loopback without allow_insecure.
   static absl::StatusOr<std::unique_ptr<Server>> Start(ServerOptions options);
 
   Server(const Server&) = delete;
@@ -120,6 +131,8 @@ class Server {
   const ServerOptions& options() const { return options_; }
   // The checker behind grpc.health.v1 (for its last report).
   const HealthChecker& health_checker() const { return *checker_; }
+  // The port serving /metrics; 0 without options.metrics_listen.
+  int metrics_port() const { return metrics_port_; }
 
   // Turns every health status NOT_SERVING for good (Watch streams are told
   // at once; later probe results change nothing) while calls are still
@@ -136,10 +149,17 @@ class Server {
 
  private:
   Server(ServerOptions options, std::unique_ptr<Client> client);
+  // The /metrics page: server, health, client and endpoint metrics.
+  std::string RenderMetrics() const;
 
   const ServerOptions options_;
   int port_ = 0;
+  int metrics_port_ = 0;
   std::string address_;
+  // The client's observer (the client holds it too) and the server's own
+  // counters, which the interceptors of server_ report to.
+  std::shared_ptr<observability::MetricsObserver> client_metrics_;
+  std::unique_ptr<ServerMetrics> metrics_;
   // Destroyed in reverse order: the checker stops probing first, then the
   // gRPC server stops before the services and the client they call go away.
   std::unique_ptr<Client> client_;
@@ -148,6 +168,8 @@ class Server {
   std::unique_ptr<HealthService> health_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<HealthChecker> checker_;
+  // Stopped first: a scrape reads everything above.
+  std::unique_ptr<MetricsHttpServer> metrics_http_;
 };
 
 }  // namespace kivi
