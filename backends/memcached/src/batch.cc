@@ -8,6 +8,7 @@
 // are matched by position (opaque "O" cross-checks it), error lines included
 // (those carry no opaque, so quiet mode could not attribute them).
 
+#include <algorithm>
 #include <functional>
 #include <utility>
 
@@ -230,7 +231,22 @@ void MemcachedBackend::RunGroups(
         continue;
       }
       g->conn.emplace(&pool, *std::move(lent));
+      if (connected) {
+        // As in Call: a new connection learns the server's item size before
+        // its first request, which `encode` checks values against.
+        absl::Status learnt =
+            g->server->item_limit().Learn(**g->conn, deadline);
+        if (!learnt.ok()) {
+          g->server->Record(learnt);
+          g->status = learnt;
+          continue;
+        }
+      }
       encode(*g, (*g->conn)->request());
+      if ((*g->conn)->request()->empty()) {
+        g->status = absl::OkStatus();  // Nothing left to send.
+        continue;
+      }
       tasks.push_back(ExchangeTask{g->conn->get(), g->reader.get(), {}});
       running.push_back(g);
     }
@@ -305,6 +321,20 @@ absl::StatusOr<BatchWriteResult> MemcachedBackend::BatchSet(
         result.failed[entries[i].key] = s;
       });
   RunGroups(groups, deadline, [&](BatchGroup& g, std::string* out) {
+    // A value over the server's item size fails alone and is not sent
+    // (memcached would delete the key's current value).
+    const ItemLimit& limit = g.server->item_limit();
+    g.items.erase(std::remove_if(g.items.begin(), g.items.end(),
+                                 [&](size_t i) {
+                                   absl::Status fits = limit.Check(
+                                       g.server->name(), entries[i].key,
+                                       entries[i].value.size());
+                                   if (fits.ok()) return false;
+                                   result.failed[entries[i].key] =
+                                       std::move(fits);
+                                   return true;
+                                 }),
+                  g.items.end());
     for (size_t pos = 0; pos < g.items.size(); ++pos) {
       const KeyValue& kv = entries[g.items[pos]];
       MetaCommand(out, "ms", kv.key, kv.value.size())

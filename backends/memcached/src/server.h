@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "src/item_limit.h"
 #include "src/pool.h"
 #include "src/server_list.h"
 
@@ -29,6 +30,8 @@ class Server {
   // "host:port".
   const std::string& name() const { return name_; }
   ConnectionPool& pool() { return pool_; }
+  // The server's item size, learnt on each new pooled connection.
+  ItemLimit& item_limit() { return item_limit_; }
 
   // OK when calls may go to the server; Unavailable naming it and the last
   // failure while it is down.
@@ -47,6 +50,7 @@ class Server {
  private:
   const std::string name_;
   ConnectionPool pool_;
+  ItemLimit item_limit_;
   const int failure_limit_;
   const absl::Duration retry_timeout_;
 
