@@ -36,6 +36,24 @@ class MemcachedLimits : public ::testing::Test {
     kv_ = *std::move(kv);
   }
 
+  // What the server says about its clock and about anything that removes
+  // items, for a failure message: a flush this test never sent, evictions,
+  // or a clock ("time") ahead of ours would each explain a missing entry.
+  std::string ServerClues() {
+    absl::StatusOr<std::vector<EndpointStats>> stats = kv_->Stats();
+    if (!stats.ok()) return stats.status().ToString();
+    std::string clues =
+        absl::StrCat("our time ", absl::ToUnixSeconds(absl::Now()));
+    for (const auto& [name, value] : (*stats)[0].values) {
+      if (name == "time" || name == "uptime" || name == "cmd_flush" ||
+          name == "evictions" || name == "curr_items" ||
+          name == "expired_unfetched") {
+        absl::StrAppend(&clues, ", ", name, " ", value);
+      }
+    }
+    return clues;
+  }
+
   std::unique_ptr<MemcachedProcess> server_;
   std::unique_ptr<Client> kv_;
 };
@@ -111,7 +129,8 @@ TEST_F(MemcachedLimits, ShortTtlsNeverExpireBeforeTheyPass) {
             ++early;
             ADD_FAILURE() << pending.front().key << " with ttl " << ttl
                           << " gone after " << returned - pending.front().sent
-                          << ": " << v.status();
+                          << ": " << v.status()
+                          << "; server: " << ServerClues();
           }
         }
         pending.pop_front();
@@ -198,6 +217,25 @@ TEST_F(MemcachedLimits, GetOrSetOfAValueTooLargeForTheServerLeavesAMiss) {
   ASSERT_TRUE(v.ok()) << v.status();
   EXPECT_EQ(v->size(), big.size());
   EXPECT_TRUE(absl::IsNotFound(kv_->Get("k").status()));
+}
+
+// The size is learnt again on reconnecting: a server restarted on the same
+// port with a larger -I takes the values the old one could not.
+TEST_F(MemcachedLimits, ItemSizeIsLearntAgainAfterARestart) {
+  ASSERT_NO_FATAL_FAILURE(Start({"-I", "512k"}));
+  const std::string big(600 * 1024, 'x');
+  ASSERT_TRUE(kv_->Set("k", "small").ok());
+  EXPECT_EQ(kv_->Set("k", big).code(), absl::StatusCode::kInvalidArgument);
+  const int port = server_->port();
+  server_->Stop();
+  absl::StatusOr<std::unique_ptr<MemcachedProcess>> larger =
+      MemcachedProcess::Start({"-I", "2m"}, port);
+  ASSERT_TRUE(larger.ok()) << larger.status();
+  EXPECT_TRUE(kv_->Set("k", big).ok());
+  EXPECT_EQ(kv_->Get("k")->size(), big.size());
+  absl::StatusOr<BatchWriteResult> batch = kv_->BatchSet({{"b", big}});
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  EXPECT_TRUE(batch->ok());
 }
 
 }  // namespace

@@ -42,8 +42,7 @@ absl::Status MemcachedBackend::Concatenate(absl::string_view key,
     // The server's item size, which the mg above learnt if it opened the
     // connection, may be smaller.
     KIVI_ASSIGN_OR_RETURN(Server * server, ServerFor(key, absl::Now()));
-    KIVI_RETURN_IF_ERROR(
-        server->item_limit().Check(server->name(), key, total));
+    KIVI_RETURN_IF_ERROR(server->CheckItemFits(key, total, deadline));
     KIVI_ASSIGN_OR_RETURN(ReplyCode code,
                           Store(key, value, absl::ZeroDuration(), mode, cas,
                                 absl::Now(), deadline));

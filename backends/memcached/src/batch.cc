@@ -320,6 +320,18 @@ absl::StatusOr<BatchWriteResult> MemcachedBackend::BatchSet(
       [&](size_t i, const absl::Status& s) {
         result.failed[entries[i].key] = s;
       });
+  for (BatchGroup& g : groups) {
+    // A size learnt before the server restarted with a larger -I would
+    // refuse values it now takes: read it again before refusing any.
+    for (size_t i : g.items) {
+      if (!g.server->item_limit()
+               .Check(g.server->name(), entries[i].key, entries[i].value.size())
+               .ok()) {
+        (void)g.server->RefreshItemLimit(deadline);
+        break;
+      }
+    }
+  }
   RunGroups(groups, deadline, [&](BatchGroup& g, std::string* out) {
     // A value over the server's item size fails alone and is not sent
     // (memcached would delete the key's current value).

@@ -43,7 +43,7 @@ absl::Status MemcachedBackend::CallReplies(
   KIVI_ASSIGN_OR_RETURN(Server * server, ServerFor(key, now));
   ItemLimit& limit = server->item_limit();
   if (stored_bytes != kNoValue) {
-    KIVI_RETURN_IF_ERROR(limit.Check(server->name(), key, stored_bytes));
+    KIVI_RETURN_IF_ERROR(server->CheckItemFits(key, stored_bytes, deadline));
   }
   ConnectionPool& pool = server->pool();
   // An idempotent request skips the pool's liveness poll (one system call

@@ -29,6 +29,28 @@ absl::StatusOr<PooledConnection> Server::Acquire(absl::Time deadline) {
   return PooledConnection(&pool_, *std::move(conn));
 }
 
+absl::Status Server::CheckItemFits(absl::string_view key, size_t value_bytes,
+                                   absl::Time deadline) {
+  if (item_limit_.Check(name_, key, value_bytes).ok()) return absl::OkStatus();
+  if (absl::Status s = RefreshItemLimit(deadline); !s.ok()) return s;
+  return item_limit_.Check(name_, key, value_bytes);
+}
+
+absl::Status Server::RefreshItemLimit(absl::Time deadline) {
+  bool connected = false;
+  absl::StatusOr<std::unique_ptr<Connection>> conn =
+      pool_.Acquire(deadline, &connected, ConnectionPool::Check::kAlive);
+  if (!conn.ok()) {
+    if (connected) Record(conn.status());
+    return conn.status();
+  }
+  PooledConnection lent(&pool_, *std::move(conn));
+  if (!connected) return absl::OkStatus();
+  absl::Status learnt = item_limit_.Learn(*lent, deadline);
+  if (!learnt.ok()) Record(learnt);
+  return learnt;
+}
+
 absl::Status Server::Admit(absl::Time now) const {
   if (clean_.load(std::memory_order_acquire)) return absl::OkStatus();
   absl::MutexLock lock(&mu_);

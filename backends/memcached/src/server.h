@@ -33,6 +33,18 @@ class Server {
   // The server's item size, learnt on each new pooled connection.
   ItemLimit& item_limit() { return item_limit_; }
 
+  // OK if a value of `value_bytes` under `key` fits the server's item size.
+  // When it does not fit the size last learnt, that may be stale (the
+  // server restarted with a larger -I): the size is read again first, on a
+  // new connection if the pooled ones have died (see RefreshItemLimit).
+  // Then InvalidArgument (ItemLimit::Check), or the failure to reach it.
+  absl::Status CheckItemFits(absl::string_view key, size_t value_bytes,
+                             absl::Time deadline);
+  // Lends a connection the pool checks is alive, learning the item size on
+  // it if it is new: a restarted server closed every connection made before,
+  // so an alive one means the size learnt is still the server's.
+  absl::Status RefreshItemLimit(absl::Time deadline);
+
   // OK when calls may go to the server; Unavailable naming it and the last
   // failure while it is down.
   absl::Status Admit(absl::Time now) const;
