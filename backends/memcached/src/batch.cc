@@ -231,17 +231,9 @@ void MemcachedBackend::RunGroups(
         continue;
       }
       g->conn.emplace(&pool, *std::move(lent));
-      if (connected) {
-        // As in Call: a new connection learns the server's item size before
-        // its first request, which `encode` checks values against.
-        absl::Status learnt =
-            g->server->item_limit().Learn(**g->conn, deadline);
-        if (!learnt.ok()) {
-          g->server->Record(learnt);
-          g->status = learnt;
-          continue;
-        }
-      }
+      // Learning the item size here would hold every other server's group
+      // up behind this one's reply; the next write learns it instead.
+      if (connected) g->server->item_limit().MarkStale();
       encode(*g, (*g->conn)->request());
       if ((*g->conn)->request()->empty()) {
         g->status = absl::OkStatus();  // Nothing left to send.
@@ -320,17 +312,19 @@ absl::StatusOr<BatchWriteResult> MemcachedBackend::BatchSet(
       [&](size_t i, const absl::Status& s) {
         result.failed[entries[i].key] = s;
       });
+  // The item size each value is checked against: learnt now for a server
+  // not yet known (its first connection), and read again when a value is
+  // over the size last learnt (the server may have restarted with a larger
+  // -I). Not inside RunGroups, whose servers run in parallel: this is one
+  // server after another, but only on first contact or before a refusal.
   for (BatchGroup& g : groups) {
-    // A size learnt before the server restarted with a larger -I would
-    // refuse values it now takes: read it again before refusing any.
-    for (size_t i : g.items) {
-      if (!g.server->item_limit()
-               .Check(g.server->name(), entries[i].key, entries[i].value.size())
-               .ok()) {
-        (void)g.server->RefreshItemLimit(deadline);
-        break;
-      }
+    const ItemLimit& limit = g.server->item_limit();
+    bool refresh = !limit.current();
+    for (size_t j = 0; !refresh && j < g.items.size(); ++j) {
+      const KeyValue& kv = entries[g.items[j]];
+      refresh = kv.value.size() > limit.MaxValueBytes(kv.key);
     }
+    if (refresh) (void)g.server->RefreshItemLimit(deadline);
   }
   RunGroups(groups, deadline, [&](BatchGroup& g, std::string* out) {
     // A value over the server's item size fails alone and is not sent

@@ -78,6 +78,7 @@ absl::Status ItemLimit::Learn(Connection& conn, absl::Time deadline) {
   KIVI_RETURN_IF_ERROR(conn.CheckNothingFollows());
   item_size_max_.store(static_cast<size_t>(reader.item_size_max()),
                        std::memory_order_relaxed);
+  current_.store(true, std::memory_order_release);
   return absl::OkStatus();
 }
 

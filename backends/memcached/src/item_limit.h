@@ -34,6 +34,12 @@ class ItemLimit {
     return item_size_max_.load(std::memory_order_relaxed);
   }
 
+  // Whether the size was learnt on the server's latest connection: false
+  // before the first, and after a connection was opened without learning
+  // (MarkStale), which may be to a restarted server.
+  bool current() const { return current_.load(std::memory_order_acquire); }
+  void MarkStale() { current_.store(false, std::memory_order_release); }
+
   // The largest value the server stores under `key`, or SIZE_MAX while not
   // known.
   size_t MaxValueBytes(absl::string_view key) const;
@@ -54,6 +60,7 @@ class ItemLimit {
 
  private:
   std::atomic<size_t> item_size_max_{0};
+  std::atomic<bool> current_{false};
 };
 
 }  // namespace kivi::memcached

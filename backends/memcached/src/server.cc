@@ -31,7 +31,10 @@ absl::StatusOr<PooledConnection> Server::Acquire(absl::Time deadline) {
 
 absl::Status Server::CheckItemFits(absl::string_view key, size_t value_bytes,
                                    absl::Time deadline) {
-  if (item_limit_.Check(name_, key, value_bytes).ok()) return absl::OkStatus();
+  if (item_limit_.current() &&
+      item_limit_.Check(name_, key, value_bytes).ok()) {
+    return absl::OkStatus();
+  }
   if (absl::Status s = RefreshItemLimit(deadline); !s.ok()) return s;
   return item_limit_.Check(name_, key, value_bytes);
 }
@@ -45,7 +48,7 @@ absl::Status Server::RefreshItemLimit(absl::Time deadline) {
     return conn.status();
   }
   PooledConnection lent(&pool_, *std::move(conn));
-  if (!connected) return absl::OkStatus();
+  if (!connected && item_limit_.current()) return absl::OkStatus();
   absl::Status learnt = item_limit_.Learn(*lent, deadline);
   if (!learnt.ok()) Record(learnt);
   return learnt;

@@ -34,15 +34,16 @@ class Server {
   ItemLimit& item_limit() { return item_limit_; }
 
   // OK if a value of `value_bytes` under `key` fits the server's item size.
-  // When it does not fit the size last learnt, that may be stale (the
-  // server restarted with a larger -I): the size is read again first, on a
-  // new connection if the pooled ones have died (see RefreshItemLimit).
-  // Then InvalidArgument (ItemLimit::Check), or the failure to reach it.
+  // When the size is not current, or the value does not fit the size last
+  // learnt (which may be stale: the server restarted with a larger -I), it
+  // is read again first (see RefreshItemLimit). Then InvalidArgument
+  // (ItemLimit::Check), or the failure to reach the server.
   absl::Status CheckItemFits(absl::string_view key, size_t value_bytes,
                              absl::Time deadline);
-  // Lends a connection the pool checks is alive, learning the item size on
-  // it if it is new: a restarted server closed every connection made before,
-  // so an alive one means the size learnt is still the server's.
+  // Lends a connection the pool checks is alive and learns the item size on
+  // it if it is new or the size is not current: a restarted server closed
+  // every connection made before, so an alive one with a current size means
+  // the size is still the server's.
   absl::Status RefreshItemLimit(absl::Time deadline);
 
   // OK when calls may go to the server; Unavailable naming it and the last
