@@ -50,8 +50,9 @@ class ItemLimit {
                      size_t value_bytes) const;
 
   // Asks the server on `conn`, a connection just opened and still idle,
-  // for its settings and records item_size_max. Called on every new pooled
-  // connection, so a server restarted with another -I is seen on
+  // for its settings and records item_size_max. Called on the new
+  // connections of single-key calls and by a write finding the size not
+  // current, so a server restarted with another -I is seen on
   // reconnecting; never on the path of a request over an open connection.
   // A server that does not answer "stats settings" (some proxies) leaves
   // the limit unknown. Fails like any exchange (the connection is then
