@@ -474,10 +474,7 @@ absl::Status Client::Prepend(absl::string_view key, absl::string_view value) {
 absl::Status Client::Flush(absl::Duration delay) {
   return Observe(Operation::kFlush, NoKeys(), [&]() -> absl::Status {
     KIVI_RETURN_IF_ERROR(Require(capabilities_.flush, "Flush"));
-    if (delay < absl::ZeroDuration()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "flush delay is negative (", absl::FormatDuration(delay), ")"));
-    }
+    KIVI_RETURN_IF_ERROR(ValidateDelay("flush delay", delay));
     if (delay > absl::ZeroDuration()) {
       KIVI_RETURN_IF_ERROR(
           Require(capabilities_.delayed_flush, "Flush with a delay"));

@@ -67,13 +67,38 @@ absl::Status ValidateValue(absl::string_view user_key, absl::string_view value,
   return absl::OkStatus();
 }
 
-absl::Status ValidateTtl(absl::string_view user_key, absl::Duration ttl) {
-  if (ttl < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("ttl for key ", QuoteKey(user_key), " is negative (",
-                     absl::FormatDuration(ttl), ")"));
+namespace {
+
+// Why `d` breaks the TTL rule ("is negative (-1s)"), or empty when it
+// keeps it.
+std::string TtlRuleViolation(absl::Duration d) {
+  if (d < absl::ZeroDuration()) {
+    return absl::StrCat("is negative (", absl::FormatDuration(d), ")");
   }
-  return absl::OkStatus();
+  if (d > kMaxTtl) {
+    return absl::StrCat("is ", absl::FormatDuration(d),
+                        ", over the limit of 365 days (",
+                        absl::FormatDuration(kMaxTtl),
+                        "; memcached cannot represent later expiry times)");
+  }
+  return std::string();
+}
+
+}  // namespace
+
+absl::Status ValidateTtl(absl::string_view user_key, absl::Duration ttl) {
+  // The common case, a TTL within the rule, costs two comparisons.
+  if (ttl >= absl::ZeroDuration() && ttl <= kMaxTtl) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "ttl for key ", QuoteKey(user_key), " ", TtlRuleViolation(ttl)));
+}
+
+absl::Status ValidateDelay(absl::string_view what, absl::Duration delay) {
+  if (delay >= absl::ZeroDuration() && delay <= kMaxTtl) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat(what, " ", TtlRuleViolation(delay)));
 }
 
 }  // namespace kivi

@@ -41,6 +41,11 @@ absl::StatusOr<std::unique_ptr<Client>> BackendRegistry::Open(
   uint64_t max_value_bytes = options.max_value_bytes;
   params.Bytes("max_value_bytes", &max_value_bytes);
   options.max_value_bytes = max_value_bytes;
+  if (absl::Status s = ValidateDelay("parameter \"default_ttl\"",
+                                     options.default_ttl);
+      !s.ok()) {
+    return s;
+  }
   if (!options.key_namespace.empty()) {
     // The namespace is part of every key, so it obeys the key rules.
     if (absl::Status s =

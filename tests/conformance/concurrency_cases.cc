@@ -99,6 +99,13 @@ TEST_P(ConformanceTest, GetOrSetReturnsAStoredValueWithoutLoading) {
   EXPECT_THAT(kv().GetOrSet("k", absl::Hours(1), loader),
               IsOkAndHolds("stored"));
   EXPECT_EQ(calls, 0);
+  // Nor a value whose remaining life is short next to the TTL asked for
+  // (memcached's early recache would run the loader and replace it).
+  ASSERT_THAT(kv().Set("soon", "stored", {.ttl = absl::Hours(1)}), IsOk());
+  EXPECT_THAT(kv().GetOrSet("soon", absl::Hours(24 * 30), loader),
+              IsOkAndHolds("stored"));
+  EXPECT_EQ(calls, 0);
+  EXPECT_THAT(kv().Get("soon"), IsOkAndHolds("stored"));
 }
 
 TEST_P(ConformanceTest, GetOrSetLoadsOnceForConcurrentMissesAndStores) {

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "recording_backend.h"
@@ -66,6 +67,36 @@ TEST(Client, ABatchRefusalNamesTheEntry) {
   EXPECT_THAT(f.client->BatchSet({{"a", "1"}, {"b c", "2"}}).status().message(),
               HasSubstr("entries[1]: key"));
   EXPECT_THAT(f.backend->calls(), IsEmpty());
+}
+
+// memcached wraps expiry times after 2038, so every operation that carries
+// a TTL or delay refuses one over kMaxTtl before reaching the backend.
+TEST(Client, RefusesTtlsAndDelaysOverTheLimitBeforeAnyIo) {
+  Fixture f;
+  const absl::Duration over = kMaxTtl + absl::Seconds(1);
+  auto refused = [](const absl::Status& s) {
+    return absl::IsInvalidArgument(s) &&
+           absl::StrContains(s.message(), "limit of 365 days");
+  };
+  EXPECT_TRUE(refused(f.client->Set("k", "v", {.ttl = over})));
+  EXPECT_TRUE(refused(f.client->Add("k", "v", {.ttl = over})));
+  EXPECT_TRUE(refused(f.client->Replace("k", "v", {.ttl = over})));
+  EXPECT_TRUE(refused(f.client->CompareAndSet("k", "v", 1, {.ttl = over})));
+  EXPECT_TRUE(refused(f.client->Touch("k", over)));
+  EXPECT_TRUE(refused(f.client->GetAndTouch("k", over).status()));
+  EXPECT_TRUE(refused(f.client->Increment("k", 1, {.ttl = over}).status()));
+  EXPECT_TRUE(refused(f.client->Decrement("k", 1, {.ttl = over}).status()));
+  EXPECT_TRUE(
+      refused(f.client->BatchSet({{"k", "v"}}, {.ttl = over}).status()));
+  EXPECT_TRUE(refused(
+      f.client
+          ->GetOrSet("k", over,
+                     []() -> absl::StatusOr<std::string> { return "v"; })
+          .status()));
+  EXPECT_TRUE(refused(f.client->Flush(over)));
+  EXPECT_THAT(f.backend->calls(), IsEmpty());
+  ASSERT_TRUE(f.client->Set("k", "v", {.ttl = kMaxTtl}).ok());
+  EXPECT_EQ(f.backend->last_ttl(), kMaxTtl);
 }
 
 TEST(Client, AppliesTheDefaultTtlOnlyForZero) {

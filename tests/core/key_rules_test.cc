@@ -57,6 +57,29 @@ TEST(ValidateTtl, RejectsNegative) {
   EXPECT_THAT(s.message(), HasSubstr("negative"));
 }
 
+TEST(ValidateTtl, RejectsMoreThanTheLimitNamingIt) {
+  EXPECT_TRUE(ValidateTtl("k", kMaxTtl).ok());
+  for (absl::Duration over :
+       {kMaxTtl + absl::Nanoseconds(1), absl::Hours(24 * 365 * 20),
+        absl::InfiniteDuration()}) {
+    absl::Status s = ValidateTtl("k", over);
+    EXPECT_TRUE(absl::IsInvalidArgument(s)) << over;
+    EXPECT_THAT(s.message(), HasSubstr("\"k\""));
+    EXPECT_THAT(s.message(), HasSubstr("limit of 365 days"));
+  }
+}
+
+TEST(ValidateDelay, AppliesTheTtlRuleAndNamesWhat) {
+  EXPECT_TRUE(ValidateDelay("flush delay", absl::ZeroDuration()).ok());
+  EXPECT_TRUE(ValidateDelay("flush delay", kMaxTtl).ok());
+  absl::Status s = ValidateDelay("flush delay", kMaxTtl + absl::Seconds(1));
+  EXPECT_TRUE(absl::IsInvalidArgument(s));
+  EXPECT_THAT(s.message(), HasSubstr("flush delay is 8760h1s"));
+  EXPECT_THAT(s.message(), HasSubstr("limit of 365 days"));
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(ValidateDelay("flush delay", absl::Seconds(-1))));
+}
+
 TEST(QuoteKey, EscapesAndTruncates) {
   EXPECT_EQ(QuoteKey("a\"b"), "\"a\\\"b\"");
   EXPECT_EQ(QuoteKey(std::string(100, 'x')),

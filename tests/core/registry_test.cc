@@ -61,6 +61,15 @@ TEST(BackendRegistry, UnknownAndMalformedParametersAreNamed) {
               HasSubstr("\"size\""));
 }
 
+TEST(BackendRegistry, DefaultTtlObeysTheTtlLimit) {
+  BackendRegistry registry = RegistryWithRecording();
+  absl::Status s = registry.Open("rec://?default_ttl=8761h").status();
+  EXPECT_TRUE(absl::IsInvalidArgument(s));
+  EXPECT_THAT(s.message(), HasSubstr("\"default_ttl\""));
+  EXPECT_THAT(s.message(), HasSubstr("365 days"));
+  EXPECT_TRUE(registry.Open("rec://?default_ttl=8760h").ok());
+}
+
 TEST(BackendRegistry, NamespaceMustObeyKeyRules) {
   BackendRegistry registry = RegistryWithRecording();
   absl::Status s = registry.Open("rec://?namespace=a%20b").status();

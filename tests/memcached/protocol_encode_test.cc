@@ -73,13 +73,16 @@ TEST(ClassicCommands, VersionStatsAndMetadump) {
             "lru_crawler metadump all\r\n");
 }
 
+// memcached flushes at the second before the one it is sent (measured:
+// "flush_all 2" takes effect 0.7-0.9 s later), so two seconds are added
+// to the rounded-up delay.
 TEST(ClassicCommands, FlushAllWithAndWithoutDelay) {
   const absl::Time now = absl::FromUnixSeconds(1700000000);
   std::string out;
   AppendFlushAll(&out, absl::ZeroDuration(), now);
   AppendFlushAll(&out, absl::Milliseconds(1500), now);
   AppendFlushAll(&out, absl::Hours(24 * 31), now);
-  EXPECT_EQ(out, "flush_all\r\nflush_all 2\r\nflush_all 1702678400\r\n");
+  EXPECT_EQ(out, "flush_all\r\nflush_all 4\r\nflush_all 1702678402\r\n");
 }
 
 TEST(ClassicCommands, AuthIsAFakeSetOfUserAndPassword) {
@@ -94,28 +97,47 @@ TEST(WireTtl, ZeroAndInfiniteMeanNever) {
   EXPECT_EQ(WireTtl(absl::InfiniteDuration(), now), 0);
 }
 
-TEST(WireTtl, RoundsUpToWholeSeconds) {
+// memcached's clock ticks once a second and an item whose exptime is n
+// seconds dies between n-1 and n seconds after it is stored, so the wire
+// value is the rounded-up seconds plus one: never dead before its TTL.
+TEST(WireTtl, RoundsUpToWholeSecondsPlusOneTick) {
   const absl::Time now = absl::FromUnixSeconds(1700000000);
-  EXPECT_EQ(WireTtl(absl::Nanoseconds(1), now), 1);
-  EXPECT_EQ(WireTtl(absl::Seconds(1), now), 1);
-  EXPECT_EQ(WireTtl(absl::Milliseconds(1001), now), 2);
-  EXPECT_EQ(WireTtl(absl::Minutes(5), now), 300);
+  EXPECT_EQ(WireTtl(absl::Nanoseconds(1), now), 2);
+  EXPECT_EQ(WireTtl(absl::Milliseconds(500), now), 2);
+  EXPECT_EQ(WireTtl(absl::Seconds(1), now), 2);
+  EXPECT_EQ(WireTtl(absl::Milliseconds(1001), now), 3);
+  EXPECT_EQ(WireTtl(absl::Minutes(5), now), 301);
 }
 
-TEST(WireTtl, ThirtyDaysIsStillRelative) {
+TEST(WireTtl, RelativeUpToThirtyDaysOnTheWire) {
   const absl::Time now = absl::FromUnixSeconds(1700000000);
-  EXPECT_EQ(WireTtl(absl::Hours(24 * 30), now), 2592000);
+  // 30 days less one second, plus the tick: the largest relative value.
+  EXPECT_EQ(WireTtl(absl::Hours(24 * 30) - absl::Seconds(1), now), 2592000);
+  // One more and the tick would push it past 30 days, where memcached reads
+  // a unix time (1970: dead at once); it goes out as a unix time instead.
+  EXPECT_EQ(WireTtl(absl::Hours(24 * 30) - absl::Milliseconds(500), now),
+            1700000000 + 2592000 + 1);
+  EXPECT_EQ(WireTtl(absl::Hours(24 * 30), now), 1700000000 + 2592000 + 1);
 }
 
 TEST(WireTtl, LongerTtlsBecomeAbsoluteUnixTimes) {
   const absl::Time now = absl::FromUnixSeconds(1700000000);
   EXPECT_EQ(WireTtl(absl::Hours(24 * 30) + absl::Seconds(1), now),
-            1700000000 + 2592001);
+            1700000000 + 2592001 + 1);
   // Rounded up: the item never lives shorter than asked.
   EXPECT_EQ(WireTtl(absl::Hours(24 * 30) + absl::Milliseconds(1),
                     now + absl::Milliseconds(999)),
-            1700000000 + 2592001);
-  EXPECT_EQ(WireTtl(absl::Hours(24 * 365), now), 1700000000 + 31536000);
+            1700000000 + 2592001 + 1);
+  EXPECT_EQ(WireTtl(absl::Hours(24 * 365), now), 1700000000 + 31536000 + 1);
+}
+
+TEST(WireFlushDelay, ZeroIsNowOthersGetTwoTicks) {
+  const absl::Time now = absl::FromUnixSeconds(1700000000);
+  EXPECT_EQ(WireFlushDelay(absl::ZeroDuration(), now), 0);
+  EXPECT_EQ(WireFlushDelay(absl::Milliseconds(1), now), 3);
+  EXPECT_EQ(WireFlushDelay(absl::Seconds(2), now), 4);
+  EXPECT_EQ(WireFlushDelay(absl::Hours(24 * 30), now),
+            1700000000 + 2592000 + 2);
 }
 
 }  // namespace

@@ -112,14 +112,29 @@ TEST(MemoryIncrement, LargestDeltaFromZero) {
 
 TEST(MemoryIncrement, NonNumericValueIsFailedPreconditionAndUntouched) {
   auto store = NewStore();
-  for (const char* value : {"abc", "", "-1", "+1", " 1", "1 ",
-                            "18446744073709551616", "000000000000000000001"}) {
+  for (const char* value : {"abc", "", " ", "+", "-1", "1x", "0x5",
+                            "18446744073709551616"}) {
     ASSERT_TRUE(store->Set("n", value, absl::ZeroDuration()).ok());
     absl::Status s =
         store->Increment("n", 1, 0, true, absl::ZeroDuration()).status();
     EXPECT_TRUE(absl::IsFailedPrecondition(s)) << "value \"" << value << "\"";
     EXPECT_THAT(s.message(), HasSubstr("\"n\""));
     EXPECT_EQ(*store->Get("n"), value);
+  }
+}
+
+// memcached's reading (strtoull): whitespace, a sign, leading zeros and a
+// tail after whitespace are accepted; the result is stored plain.
+TEST(MemoryIncrement, ReadsNumbersAsMemcachedDoes) {
+  auto store = NewStore();
+  for (const char* value : {"+1", " 1", "1 ", "\n1", "1 abc", "-0",
+                            "000000000000000000001"}) {
+    ASSERT_TRUE(store->Set("n", value, absl::ZeroDuration()).ok());
+    const uint64_t expected = absl::string_view(value) == "-0" ? 1 : 2;
+    EXPECT_EQ(*store->Increment("n", 1, 0, true, absl::ZeroDuration()),
+              expected)
+        << "value \"" << value << "\"";
+    EXPECT_EQ(*store->Get("n"), std::to_string(expected));
   }
 }
 

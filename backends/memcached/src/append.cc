@@ -1,7 +1,7 @@
-// Append and Prepend within max_value_bytes. memcached itself only knows its
-// item size limit (-I), which may be larger than the configured
-// max_value_bytes, so the size is checked first and the append made
-// conditional on the version that was checked (a CAS loop).
+// Append and Prepend within max_value_bytes and the server's item size
+// (memcached deletes the item when an append outgrows it). memcached knows
+// neither limit for the result, so the size is checked first and the
+// append made conditional on the version that was checked (a CAS loop).
 
 #include "absl/strings/str_cat.h"
 #include "kivi/key_rules.h"
@@ -32,12 +32,17 @@ absl::Status MemcachedBackend::Concatenate(absl::string_view key,
           cas = *reply.cas;
           return absl::OkStatus();
         }));
-    if (size + value.size() > options_.max_value_bytes) {
+    const size_t total = size + value.size();
+    if (total > options_.max_value_bytes) {
       return absl::InvalidArgumentError(
-          absl::StrCat("value of key ", QuoteKey(key), " would grow to ",
-                       size + value.size(), " bytes, over max_value_bytes (",
-                       options_.max_value_bytes, ")"));
+          absl::StrCat("value of key ", QuoteKey(key), " would grow to ", total,
+                       " bytes, over max_value_bytes (",
+                       options_.max_value_bytes, "); the value is unchanged"));
     }
+    // The server's item size, which the mg above learnt if it opened the
+    // connection, may be smaller.
+    KIVI_ASSIGN_OR_RETURN(Server * server, ServerFor(key, absl::Now()));
+    KIVI_RETURN_IF_ERROR(server->CheckItemFits(key, total, deadline));
     KIVI_ASSIGN_OR_RETURN(ReplyCode code,
                           Store(key, value, absl::ZeroDuration(), mode, cas,
                                 absl::Now(), deadline));

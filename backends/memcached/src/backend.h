@@ -4,8 +4,8 @@
 // MemcachedBackend: maps kivi's Backend operations onto meta commands,
 // servers (ring, health, failover) and connections. The operations are
 // spread over files by concern: memcached_backend.cc (routing, single-key
-// operations), batch.cc, admin.cc (List, Stats, Flush, Health),
-// get_or_set.cc (stampede protection).
+// operations), counter.cc (Increment), append.cc, batch.cc, admin.cc (List,
+// Stats, Flush, Health), get_or_set.cc (stampede protection).
 
 #include <cstdint>
 #include <memory>
@@ -25,6 +25,7 @@
 #include "kivi/net/pool.h"
 #include "kivi/net/server.h"
 #include "kivi/net/tls.h"
+#include "src/memcached_server.h"
 #include "src/protocol.h"
 #include "src/ring.h"
 #include "src/server_list.h"
@@ -35,7 +36,7 @@ using net::Connection;
 using net::ConnectionPool;
 using net::PooledConnection;
 using net::ReplyReader;
-using net::Server;
+using Server = MemcachedServer;
 
 class MemcachedBackend : public Backend {
  public:
@@ -131,12 +132,28 @@ class MemcachedBackend : public Backend {
                     absl::FunctionRef<absl::Status(const MetaReply&)> handle);
   // The same, with `now` the caller's current time (one clock read per
   // request); `encode` must give the request the O flag `opaque` when that
-  // is not empty (Token('O', opaque)), and the reply must echo it.
+  // is not empty (Token('O', opaque)), and the reply must echo it. A request
+  // that stores `stored_bytes` of value (kNoValue: none) is refused with
+  // InvalidArgument, before it is sent, when that is over the server's item
+  // size (see ItemLimit; learnt on each new connection, before its first
+  // request).
   absl::Status Call(
       absl::string_view key, absl::Time now, absl::Time deadline,
       Idempotent idempotent,
       absl::FunctionRef<void(std::string*, absl::string_view opaque)> encode,
-      absl::FunctionRef<absl::Status(const MetaReply&)> handle);
+      absl::FunctionRef<absl::Status(const MetaReply&)> handle,
+      size_t stored_bytes = kNoValue);
+  static constexpr size_t kNoValue = SIZE_MAX;
+  // The same for a request of `replies` (1 or 2) commands, each given the O
+  // flag `opaque` when that is not empty; `handle` gets every reply, none
+  // of them an error line.
+  absl::Status CallReplies(
+      absl::string_view key, absl::Time now, absl::Time deadline,
+      Idempotent idempotent,
+      absl::FunctionRef<void(std::string*, absl::string_view opaque)> encode,
+      size_t replies,
+      absl::FunctionRef<absl::Status(absl::Span<const MetaReply>)> handle,
+      size_t stored_bytes = kNoValue);
 
   // ms with mode `mode` ('S' set, 'E' add, 'R' replace, 'A' append,
   // 'P' prepend) and `cas` when non-zero, `now` being the caller's current

@@ -8,6 +8,7 @@
 // are matched by position (opaque "O" cross-checks it), error lines included
 // (those carry no opaque, so quiet mode could not attribute them).
 
+#include <algorithm>
 #include <functional>
 #include <utility>
 
@@ -234,7 +235,14 @@ void MemcachedBackend::RunGroups(
         continue;
       }
       g->conn.emplace(&pool, *std::move(lent));
+      // Learning the item size here would hold every other server's group
+      // up behind this one's reply; the next write learns it instead.
+      if (connected) g->server->item_limit().MarkStale();
       encode(*g, (*g->conn)->request());
+      if ((*g->conn)->request()->empty()) {
+        g->status = absl::OkStatus();  // Nothing left to send.
+        continue;
+      }
       tasks.push_back(net::ExchangeTask{g->conn->get(), g->reader.get(), {}});
       running.push_back(g);
     }
@@ -308,7 +316,35 @@ absl::StatusOr<BatchWriteResult> MemcachedBackend::BatchSet(
       [&](size_t i, const absl::Status& s) {
         result.failed[entries[i].key] = s;
       });
+  // The item size each value is checked against: learnt now for a server
+  // not yet known (its first connection), and read again when a value is
+  // over the size last learnt (the server may have restarted with a larger
+  // -I). Not inside RunGroups, whose servers run in parallel: this is one
+  // server after another, but only on first contact or before a refusal.
+  for (BatchGroup& g : groups) {
+    const ItemLimit& limit = g.server->item_limit();
+    bool refresh = !limit.current();
+    for (size_t j = 0; !refresh && j < g.items.size(); ++j) {
+      const KeyValue& kv = entries[g.items[j]];
+      refresh = kv.value.size() > limit.MaxValueBytes(kv.key);
+    }
+    if (refresh) (void)g.server->RefreshItemLimit(deadline);
+  }
   RunGroups(groups, deadline, [&](BatchGroup& g, std::string* out) {
+    // A value over the server's item size fails alone and is not sent
+    // (memcached would delete the key's current value).
+    const ItemLimit& limit = g.server->item_limit();
+    g.items.erase(std::remove_if(g.items.begin(), g.items.end(),
+                                 [&](size_t i) {
+                                   absl::Status fits = limit.Check(
+                                       g.server->name(), entries[i].key,
+                                       entries[i].value.size());
+                                   if (fits.ok()) return false;
+                                   result.failed[entries[i].key] =
+                                       std::move(fits);
+                                   return true;
+                                 }),
+                  g.items.end());
     for (size_t pos = 0; pos < g.items.size(); ++pos) {
       const KeyValue& kv = entries[g.items[pos]];
       MetaCommand(out, "ms", kv.key, kv.value.size())

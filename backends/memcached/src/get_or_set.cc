@@ -1,15 +1,16 @@
-// GetOrSet with memcached's stampede protection (protocol.txt, "mg" flags
-// N, R and the W/X/Z return flags): across every process sharing the
-// servers, one caller recomputes a missing or soon-expiring value while the
-// others wait for it (missing) or keep using the current one (soon
-// expiring).
+// GetOrSet with memcached's stampede protection (protocol.txt, "mg" flag N
+// and the W/X/Z return flags): across every process sharing the servers,
+// one caller recomputes a missing value while the others wait for it.
 //
-//   mg <key> v N<vivify> [R<recache>]
+//   mg <key> v N<vivify>
 //   - miss: the server creates an empty placeholder living <vivify> seconds
 //     and gives the first caller W ("you won"); later callers see Z.
-//   - hit with less than <recache> seconds to live: the first caller gets
-//     W, later ones Z, all with the current value.
 //   - X: the item is stale (invalidated); the value may still be served.
+//
+// Early recache (R<seconds>: a hit close to its expiry wins too) is not
+// used: the contract runs the loader on a miss only, and a hit returns the
+// stored value, as on every other backend (the differential test caught a
+// recache replacing a live value and returning the loader's instead).
 //
 // The winner runs the loader and stores the result (or removes its
 // placeholder when the loader fails, so the next caller wins at once).
@@ -25,16 +26,6 @@
 #include "src/replies.h"
 
 namespace kivi::memcached {
-namespace {
-
-// Recache only long-lived entries, in their last tenth of life: short TTLs
-// would make hits run the loader again.
-int64_t RecacheSeconds(absl::Duration ttl) {
-  if (ttl < absl::Seconds(10)) return 0;
-  return absl::ToInt64Seconds(ttl) / 10;
-}
-
-}  // namespace
 
 absl::StatusOr<std::string> MemcachedBackend::GetOrSet(absl::string_view key,
                                                        absl::Duration ttl,
@@ -44,13 +35,15 @@ absl::StatusOr<std::string> MemcachedBackend::GetOrSet(absl::string_view key,
   // much.
   const int64_t vivify = std::max<int64_t>(
       1, absl::ToInt64Seconds(absl::Ceil(options_.timeout, absl::Seconds(1))));
-  const int64_t recache = RecacheSeconds(ttl);
   absl::Duration backoff = absl::Milliseconds(5);
-  auto load_and_store = [&]() -> absl::StatusOr<std::string> {
+  // Storing is best effort: the caller gets the value either way. A value
+  // that could not be stored (e.g. over the server's item size) must not
+  // leave the empty placeholder behind, or readers would see "" instead of
+  // a miss until it expires.
+  auto load_and_store = [&](bool placeholder) -> absl::StatusOr<std::string> {
     absl::StatusOr<std::string> loaded = loader();
     if (!loaded.ok()) return loaded;
-    // Storing is best effort: the caller gets the value either way.
-    (void)Set(key, *loaded, ttl);
+    if (!Set(key, *loaded, ttl).ok() && placeholder) (void)Delete(key);
     return loaded;
   };
   while (true) {
@@ -61,10 +54,7 @@ absl::StatusOr<std::string> MemcachedBackend::GetOrSet(absl::string_view key,
     KIVI_RETURN_IF_ERROR(Call(
         key, absl::Now() + options_.timeout,
         [&](std::string* out) {
-          MetaCommand cmd(out, "mg", key);
-          cmd.Flag('v').Int('N', vivify);
-          if (recache > 0) cmd.Int('R', recache);
-          cmd.End();
+          MetaCommand(out, "mg", key).Flag('v').Int('N', vivify).End();
         },
         [&](const MetaReply& reply) {
           if (reply.code != ReplyCode::kVA && reply.code != ReplyCode::kEN) {
@@ -76,22 +66,18 @@ absl::StatusOr<std::string> MemcachedBackend::GetOrSet(absl::string_view key,
           value.assign(reply.value.data(), reply.value.size());
           return absl::OkStatus();
         }));
-    if (code == ReplyCode::kEN) return load_and_store();
-    // An empty value with W or Z is the placeholder (a stored empty value
-    // being recached is indistinguishable and merely waits for the winner).
-    bool placeholder = value.empty();
+    if (code == ReplyCode::kEN) return load_and_store(/*placeholder=*/true);
+    // Only a miss wins (no early recache), so W comes with the placeholder.
     if (win) {
-      absl::StatusOr<std::string> loaded = load_and_store();
-      if (loaded.ok()) return loaded;
-      if (placeholder) {
-        (void)Delete(key);
-        return loaded;
-      }
-      // A recache win on a live value: keep serving it.
-      return value;
+      absl::StatusOr<std::string> loaded = load_and_store(/*placeholder=*/true);
+      if (!loaded.ok()) (void)Delete(key);
+      return loaded;
     }
+    // An empty value with Z is the placeholder (a stored empty value with Z
+    // is indistinguishable and merely waits for the winner).
+    const bool placeholder = value.empty();
     if (!waiting || !placeholder) return value;
-    if (absl::Now() + backoff >= deadline) return load_and_store();
+    if (absl::Now() + backoff >= deadline) return load_and_store(false);
     absl::SleepFor(backoff);
     backoff = std::min(backoff * 2, absl::Milliseconds(50));
   }

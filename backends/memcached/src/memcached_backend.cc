@@ -147,82 +147,6 @@ MemcachedBackend::CurrentLiveRing(absl::Time now) {
   return live_;
 }
 
-absl::Status MemcachedBackend::Call(
-    absl::string_view key, absl::Time deadline,
-    absl::FunctionRef<void(std::string*)> encode,
-    absl::FunctionRef<absl::Status(const MetaReply&)> handle) {
-  return Call(
-      key, absl::Now(), deadline, Idempotent::kNo,
-      [encode](std::string* out, absl::string_view) { encode(out); }, handle);
-}
-
-absl::Status MemcachedBackend::Call(
-    absl::string_view key, absl::Time now, absl::Time deadline,
-    Idempotent idempotent,
-    absl::FunctionRef<void(std::string*, absl::string_view opaque)> encode,
-    absl::FunctionRef<absl::Status(const MetaReply&)> handle) {
-  KIVI_ASSIGN_OR_RETURN(Server * server, ServerFor(key, now));
-  ConnectionPool& pool = server->pool();
-  // An idempotent request skips the pool's liveness poll (one system call
-  // per request) and instead finds out that an idle connection died by
-  // sending on it: the server closes (EOF) or resets it before any reply
-  // byte. It is then sent once more, on a connection the pool checks. That
-  // is correct because the server never answered: either it never read the
-  // request (it had closed the connection while idle: restart, idle
-  // timeout), or it went away between executing it and replying, and
-  // executing an idempotent request a second time leaves the same state.
-  // Every other request keeps the poll and is never sent twice.
-  //
-  // The poll also caught bytes a server sent unasked to an idle connection;
-  // without it, the request's opaque token, which the reply must echo,
-  // keeps such bytes from passing for the reply.
-  const bool tagged = idempotent == Idempotent::kYes;
-  bool may_retry = tagged;
-  while (true) {
-    bool connected = false;
-    bool waited = false;
-    absl::StatusOr<std::unique_ptr<Connection>> lent =
-        pool.Acquire(deadline, &connected,
-                     may_retry ? ConnectionPool::Check::kNone
-                               : ConnectionPool::Check::kAlive,
-                     &waited);
-    if (!lent.ok()) {
-      if (connected) server->Record(lent.status());
-      return lent.status();
-    }
-    PooledConnection conn(&pool, *std::move(lent));
-    const absl::AlphaNum id(tagged ? conn->NextRequestId() : 0);
-    const absl::string_view opaque = tagged ? id.Piece() : absl::string_view();
-    encode(conn->request(), opaque);
-    MetaReplyReader reader(opaque);
-    // `now` still holds unless connecting or waiting for the pool took time.
-    if (connected || waited) now = absl::Now();
-    absl::Status status = conn->Exchange(reader, deadline, now);
-    if (!status.ok() && may_retry && conn->DiedWhileIdle()) {
-      may_retry = false;
-      now = absl::Now();
-      continue;
-    }
-    if (status.ok()) status = conn->CheckNothingFollows();
-    server->Record(status);
-    if (!status.ok()) return status;
-    const MetaReply& reply = reader.reply();
-    if (IsErrorReply(reply)) {
-      // The server stays in sync after an error reply, but the request that
-      // caused it is not worth trusting the stream for.
-      conn->MarkBroken();
-      return ErrorReplyStatus(server->name(), key, reply);
-    }
-    status = handle(reply);
-    if (absl::IsInternal(status)) {
-      conn->MarkBroken();
-      return absl::InternalError(
-          absl::StrCat("memcached ", server->name(), ": ", status.message()));
-    }
-    return status;
-  }
-}
-
 absl::StatusOr<std::string> MemcachedBackend::Get(absl::string_view key) {
   std::string value;
   const absl::Time now = absl::Now();
@@ -272,7 +196,8 @@ absl::StatusOr<ReplyCode> MemcachedBackend::Store(absl::string_view key,
           default:
             return UnexpectedReply(key, reply);
         }
-      }));
+      },
+      value.size()));
   return code;
 }
 
@@ -317,12 +242,24 @@ absl::Status MemcachedBackend::CompareAndSet(absl::string_view key,
                                              absl::string_view value,
                                              uint64_t version,
                                              absl::Duration ttl) {
-  // C0 would mean "no CAS" to memcached; no item ever has version 0.
+  const absl::Time now = absl::Now();
+  // C0 would mean "no CAS" to memcached; no item ever has version 0, so it
+  // conflicts with any present item and, as on every backend, an absent key
+  // is NotFound.
   if (version == 0) {
+    KIVI_RETURN_IF_ERROR(Call(
+        key, now, now + options_.timeout, Idempotent::kYes,
+        [&](std::string* out, absl::string_view opaque) {
+          MetaCommand(out, "mg", key).Token('O', opaque).End();
+        },
+        [&](const MetaReply& reply) {
+          if (reply.code == ReplyCode::kEN) return KeyNotFound(key);
+          if (reply.code != ReplyCode::kHD) return UnexpectedReply(key, reply);
+          return absl::OkStatus();
+        }));
     return absl::AbortedError(absl::StrCat(
         "key ", QuoteKey(key), " was modified (version 0 never matches)"));
   }
-  const absl::Time now = absl::Now();
   KIVI_ASSIGN_OR_RETURN(ReplyCode code, Store(key, value, ttl, 'S', version,
                                               now, now + options_.timeout));
   switch (code) {
@@ -350,38 +287,6 @@ absl::Status MemcachedBackend::Delete(absl::string_view key) {
         }
         return UnexpectedReply(key, reply);
       });
-}
-
-absl::StatusOr<uint64_t> MemcachedBackend::Increment(absl::string_view key,
-                                                     int64_t delta,
-                                                     uint64_t initial,
-                                                     bool create,
-                                                     absl::Duration ttl) {
-  // |INT64_MIN| does not fit int64_t; unsigned negation does it right.
-  uint64_t magnitude = delta < 0 ? 0 - static_cast<uint64_t>(delta)
-                                 : static_cast<uint64_t>(delta);
-  uint64_t result = 0;
-  const absl::Time now = absl::Now();
-  KIVI_RETURN_IF_ERROR(Call(
-      key, now + options_.timeout,
-      [&](std::string* out) {
-        MetaCommand cmd(out, "ma", key);
-        cmd.Flag('v').Uint('D', magnitude);
-        if (delta < 0) cmd.Token('M', "D");
-        if (create) {
-          cmd.Int('N', WireTtl(ttl, now)).Uint('J', initial);
-        }
-        cmd.End();
-      },
-      [&](const MetaReply& reply) {
-        if (reply.code == ReplyCode::kNF) return KeyNotFound(key);
-        if (reply.code != ReplyCode::kVA ||
-            !absl::SimpleAtoi(reply.value, &result)) {
-          return UnexpectedReply(key, reply);
-        }
-        return absl::OkStatus();
-      }));
-  return result;
 }
 
 absl::StatusOr<VersionedValue> MemcachedBackend::GetVersioned(

@@ -195,8 +195,8 @@ void AppendVersion(std::string* out);
 // kEnd.
 void AppendStats(std::string* out, absl::string_view group = "");
 
-// "flush_all\r\n" or "flush_all <delay>\r\n" -> kOk. The delay goes through
-// WireTtl, so delays over 30 days become absolute times.
+// "flush_all\r\n" or "flush_all <delay>\r\n" -> kOk, the delay as
+// WireFlushDelay gives it.
 void AppendFlushAll(std::string* out, absl::Duration delay, absl::Time now);
 
 // The ASCII authentication request (server started with -Y): a fake "set"
@@ -210,11 +210,24 @@ void AppendAuth(std::string* out, absl::string_view user,
 // server refuses a metadump pipelined behind other commands.
 void AppendMetadumpAll(std::string* out);
 
-// The TTL to put on the wire for `ttl`: 0 for "never expires" (ttl <= 0 or
-// infinite); otherwise the whole seconds rounded UP (so an item never lives
-// shorter than asked); above 30 days memcached reads the number as a unix
-// time, so then it is `now + ttl` in unix seconds, also rounded up.
+// The exptime to put on the wire for `ttl` (T and N flags): 0 for "never
+// expires" (ttl <= 0 or infinite); otherwise the whole seconds rounded up
+// plus one. memcached's clock ("current_time") advances once a second and
+// an item is dead once current_time >= its exptime, so an exptime of n
+// seconds dies between n-1 and n seconds after it is sent; one more second
+// makes an item live at least its TTL, and at most a second and a fraction
+// longer. Above 30 days memcached reads the number as a unix time, so then
+// it is `now + ttl` in unix seconds rounded up, plus one (the server's
+// seconds may start up to a second before ours). A unix time must fit a
+// signed 32-bit field (until 2038-01-19): core's kMaxTtl keeps it there
+// until 2037-01-19.
 int64_t WireTtl(absl::Duration ttl, absl::Time now);
+
+// The delay of "flush_all <delay>": 0 for now; otherwise as WireTtl but
+// plus two seconds, since memcached starts invalidating at the second
+// before the one it is given (oldest_live = delay - 1): the flush then
+// takes effect between `delay` and `delay` + ~1s, never before.
+int64_t WireFlushDelay(absl::Duration delay, absl::Time now);
 
 }  // namespace kivi::memcached
 

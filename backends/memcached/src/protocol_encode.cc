@@ -111,7 +111,7 @@ void AppendStats(std::string* out, absl::string_view group) {
 }
 
 void AppendFlushAll(std::string* out, absl::Duration delay, absl::Time now) {
-  const int64_t wire = WireTtl(delay, now);
+  const int64_t wire = WireFlushDelay(delay, now);
   if (wire == 0) {
     out->append("flush_all\r\n");
   } else {
@@ -129,19 +129,34 @@ void AppendMetadumpAll(std::string* out) {
   out->append("lru_crawler metadump all\r\n");
 }
 
-int64_t WireTtl(absl::Duration ttl, absl::Time now) {
-  // memcached reads an expiration above 30 days as a unix time.
+namespace {
+
+// `d` as memcached's exptime: whole seconds rounded up plus `ticks` of its
+// one-second clock; above 30 days memcached reads the number as a unix
+// time, so then the unix time `now + d`, rounded up, plus `ticks`.
+int64_t WireSeconds(absl::Duration d, absl::Time now, int64_t ticks) {
   constexpr int64_t kMaxRelativeSeconds = 60 * 60 * 24 * 30;
+  const int64_t seconds =
+      absl::ToInt64Seconds(absl::Ceil(d, absl::Seconds(1))) + ticks;
+  if (seconds <= kMaxRelativeSeconds) return seconds;
+  const absl::Time deadline = now + d;
+  int64_t unix_seconds = absl::ToUnixSeconds(deadline);
+  if (absl::FromUnixSeconds(unix_seconds) < deadline) ++unix_seconds;
+  return unix_seconds + ticks;
+}
+
+}  // namespace
+
+int64_t WireTtl(absl::Duration ttl, absl::Time now) {
   if (ttl <= absl::ZeroDuration() || ttl == absl::InfiniteDuration()) {
     return 0;
   }
-  const int64_t seconds =
-      absl::ToInt64Seconds(absl::Ceil(ttl, absl::Seconds(1)));
-  if (seconds <= kMaxRelativeSeconds) return seconds;
-  const absl::Time deadline = now + ttl;
-  int64_t unix_seconds = absl::ToUnixSeconds(deadline);
-  if (absl::FromUnixSeconds(unix_seconds) < deadline) ++unix_seconds;
-  return unix_seconds;
+  return WireSeconds(ttl, now, 1);
+}
+
+int64_t WireFlushDelay(absl::Duration delay, absl::Time now) {
+  if (delay <= absl::ZeroDuration()) return 0;
+  return WireSeconds(delay, now, 2);
 }
 
 }  // namespace kivi::memcached

@@ -150,21 +150,30 @@ bool ParseCommonTextReply(absl::string_view in, size_t max_value_bytes,
 
 absl::StatusOr<bool> MetaReplyReader::Consume(absl::string_view in,
                                               size_t* consumed) {
-  ParseResult r;
-  if (!ParseCommonMetaReply(in, kMaxReplyValueBytes, &reply_, &r)) {
-    r = ParseMetaReply(in, kMaxReplyValueBytes, &reply_);
+  size_t offset = 0;
+  for (size_t i = 0; i < count_; ++i) {
+    MetaReply& reply = replies_[i];
+    const absl::string_view rest = in.substr(offset);
+    ParseResult r;
+    if (!ParseCommonMetaReply(rest, kMaxReplyValueBytes, &reply, &r)) {
+      r = ParseMetaReply(rest, kMaxReplyValueBytes, &reply);
+    }
+    if (r.state == ParseState::kMalformed) {
+      return absl::InternalError(r.error);
+    }
+    if (r.state == ParseState::kIncomplete) {
+      *consumed = 0;
+      return false;
+    }
+    if (!opaque_.empty() && reply.opaque != opaque_ && !IsErrorReply(reply)) {
+      return absl::InternalError(absl::StrCat(
+          ReplyCodeName(reply.code), " reply carries opaque \"", reply.opaque,
+          "\" instead of the request's \"", opaque_, "\""));
+    }
+    offset += r.consumed;
   }
-  if (r.state == ParseState::kMalformed) {
-    return absl::InternalError(r.error);
-  }
-  if (r.state == ParseState::kComplete && !opaque_.empty() &&
-      reply_.opaque != opaque_ && !IsErrorReply(reply_)) {
-    return absl::InternalError(absl::StrCat(
-        ReplyCodeName(reply_.code), " reply carries opaque \"", reply_.opaque,
-        "\" instead of the request's \"", opaque_, "\""));
-  }
-  *consumed = r.consumed;
-  return r.state == ParseState::kComplete;
+  *consumed = offset;
+  return true;
 }
 
 absl::StatusOr<bool> TextReplyReader::Consume(absl::string_view in,

@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "kivi/net/connection.h"
 #include "src/protocol.h"
 
@@ -19,23 +20,32 @@ namespace kivi::memcached {
 // than max_value_bytes written by other clients still read fine.
 inline constexpr size_t kMaxReplyValueBytes = size_t{1} << 30;
 
-// Reads exactly one meta reply. Its views point into the connection's read
-// buffer: use them before the connection runs another exchange or goes back
-// to the pool.
+// Reads exactly one meta reply, or the two replies of a request of two
+// commands (consumed together, once both have arrived, so the views of both
+// stay valid). Its views point into the connection's read buffer: use them
+// before the connection runs another exchange or goes back to the pool.
 class MetaReplyReader : public net::ReplyReader {
  public:
-  // With a non-empty `opaque` (the request's O flag), a reply that is not
-  // an error line must echo it: anything else answers some other request,
-  // and the stream is out of step (malformed).
-  explicit MetaReplyReader(absl::string_view opaque = absl::string_view())
-      : opaque_(opaque) {}
+  static constexpr size_t kMaxReplies = 2;
+
+  // With a non-empty `opaque` (the request's O flag, which every command of
+  // the request carries), a reply that is not an error line must echo it:
+  // anything else answers some other request, and the stream is out of
+  // step (malformed). `replies` is 1 or 2.
+  explicit MetaReplyReader(absl::string_view opaque = absl::string_view(),
+                           size_t replies = 1)
+      : opaque_(opaque), count_(replies) {}
 
   absl::StatusOr<bool> Consume(absl::string_view in, size_t* consumed) override;
-  const MetaReply& reply() const { return reply_; }
+  const MetaReply& reply() const { return replies_[0]; }
+  absl::Span<const MetaReply> replies() const {
+    return absl::MakeConstSpan(replies_, count_);
+  }
 
  private:
   absl::string_view opaque_;
-  MetaReply reply_;
+  size_t count_;
+  MetaReply replies_[kMaxReplies];
 };
 
 // Reads exactly one classic reply item (e.g. VERSION, OK).

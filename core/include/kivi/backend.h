@@ -97,11 +97,15 @@ class Backend {
   virtual absl::Status Replace(absl::string_view key, absl::string_view value,
                                absl::Duration ttl);
   // Adds `delta` (negative: subtracts) to the decimal unsigned 64-bit number
-  // under `key` and returns the new value. Increments wrap modulo 2^64;
-  // decrements stop at 0 (memcached's rule). An absent key is created with
-  // `initial` (delta not applied) when `create`, else NotFound. A value that
-  // is not a decimal number is FailedPrecondition. `ttl` applies only to a
-  // created entry. [increment]
+  // under `key`, stores the result as plain decimal digits and returns it.
+  // Increments wrap modulo 2^64; decrements stop at 0 (memcached's rule).
+  // The stored value is read as memcached reads it (strtoull): optional
+  // leading whitespace, an optional sign, digits below 2^64, then the end,
+  // a whitespace byte or a NUL; a '-' negates modulo 2^64 and is refused
+  // unless that leaves a value below 2^63 ("-0" is 0, "-1" is not a number).
+  // An absent key is created with `initial` (delta not applied) when
+  // `create`, else NotFound. A value that is not a number is
+  // FailedPrecondition. `ttl` applies only to a created entry. [increment]
   virtual absl::StatusOr<uint64_t> Increment(absl::string_view key,
                                              int64_t delta, uint64_t initial,
                                              bool create, absl::Duration ttl);
@@ -109,7 +113,8 @@ class Backend {
   // [compare_and_set]
   virtual absl::StatusOr<VersionedValue> GetVersioned(absl::string_view key);
   // Stores `value` only if the key's version is still `version`: Aborted if
-  // it changed, NotFound if the key is gone. [compare_and_set]
+  // it changed, NotFound if the key is gone. No version is ever 0, so 0 is
+  // Aborted for a present key. [compare_and_set]
   virtual absl::Status CompareAndSet(absl::string_view key,
                                      absl::string_view value, uint64_t version,
                                      absl::Duration ttl);

@@ -27,8 +27,10 @@ struct Capabilities {
   bool delayed_flush = false;
   bool stats = false;            // Stats.
 
-  // The finest TTL the backend honours. A TTL is rounded up to a multiple of
-  // it; the conformance suite scales its expiry waits by it.
+  // The finest TTL the backend honours. An entry lives at least its TTL and
+  // is gone less than 2 x ttl_resolution after it (memcached, 1s: its clock
+  // ticks in whole seconds, so a TTL is sent rounded up plus one tick); the
+  // conformance suite scales its expiry waits by it.
   absl::Duration ttl_resolution = absl::Seconds(1);
 
   // The capabilities as "add,replace,…", for logs and test names.

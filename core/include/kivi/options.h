@@ -11,9 +11,10 @@ namespace kivi {
 // configured default", so `{}` is always a sensible argument.
 struct SetOptions {
   // Time to live. Zero means the client's `default_ttl` (itself zero means
-  // the entry never expires). Negative is InvalidArgument. Backends with a
-  // coarse clock (memcached: whole seconds) round up, never down, so an entry
-  // never expires earlier than asked.
+  // the entry never expires). Negative or over kMaxTtl (365 days,
+  // key_rules.h) is InvalidArgument. Backends with a coarse clock
+  // (memcached: whole seconds) round up, never down, so an entry never
+  // expires earlier than asked (see Capabilities::ttl_resolution).
   absl::Duration ttl = absl::ZeroDuration();
 };
 

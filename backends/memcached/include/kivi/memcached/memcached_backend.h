@@ -95,8 +95,14 @@ struct MemcachedOptions {
 //     is closed, never reused;
 //   - an operation that runs out of time gives DeadlineExceeded naming the
 //     server, and its connection is closed;
-//   - a value the server refuses as too large is InvalidArgument naming the
-//     key and the server;
+//   - a value over a server's item size (its item_size_max, read with
+//     "stats settings" on every new connection, less 64 bytes of item
+//     header and the key) is InvalidArgument naming the key, the server and
+//     the limit, before it is sent: memcached would refuse it and delete
+//     the key's current value. A value the server refuses anyway is
+//     InvalidArgument too;
+//   - TTLs are sent as whole seconds rounded up plus one (memcached's clock
+//     ticks in seconds), so an entry never expires before its TTL;
 //   - an unexpected server error (SERVER_ERROR, CLIENT_ERROR) is Internal
 //     with the server's text.
 absl::StatusOr<std::unique_ptr<Backend>> NewMemcachedBackend(

@@ -1,0 +1,38 @@
+#include "src/memcached_server.h"
+
+#include <memory>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "kivi/net/connection.h"
+#include "kivi/net/pool.h"
+
+namespace kivi::memcached {
+
+absl::Status MemcachedServer::CheckItemFits(absl::string_view key,
+                                            size_t value_bytes,
+                                            absl::Time deadline) {
+  if (item_limit_.current() &&
+      item_limit_.Check(name(), key, value_bytes).ok()) {
+    return absl::OkStatus();
+  }
+  if (absl::Status s = RefreshItemLimit(deadline); !s.ok()) return s;
+  return item_limit_.Check(name(), key, value_bytes);
+}
+
+absl::Status MemcachedServer::RefreshItemLimit(absl::Time deadline) {
+  bool connected = false;
+  absl::StatusOr<std::unique_ptr<net::Connection>> conn = pool().Acquire(
+      deadline, &connected, net::ConnectionPool::Check::kAlive);
+  if (!conn.ok()) {
+    if (connected) Record(conn.status());
+    return conn.status();
+  }
+  net::PooledConnection lent(&pool(), *std::move(conn));
+  if (!connected && item_limit_.current()) return absl::OkStatus();
+  absl::Status learnt = item_limit_.Learn(*lent, deadline);
+  if (!learnt.ok()) Record(learnt);
+  return learnt;
+}
+
+}  // namespace kivi::memcached
