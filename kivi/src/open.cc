@@ -2,6 +2,7 @@
 #include "kivi/kivi.h"
 #include "kivi/memcached/memcached_backend.h"
 #include "kivi/memory/memory_backend.h"
+#include "kivi/rocksdb/rocksdb_backend.h"
 #include "kivi/status_macros.h"
 
 namespace kivi {
@@ -10,6 +11,7 @@ absl::Status RegisterBuiltinBackends(BackendRegistry& registry) {
   KIVI_RETURN_IF_ERROR(RegisterMemoryBackend(registry));
   KIVI_RETURN_IF_ERROR(RegisterMemcachedBackend(registry));
   KIVI_RETURN_IF_ERROR(RegisterGrpcBackend(registry));
+  KIVI_RETURN_IF_ERROR(RegisterRocksDbBackend(registry));
   return absl::OkStatus();
 }
 
