@@ -1,9 +1,11 @@
 // kivi-bench: kivi against libmemcached, a raw-socket floor and a bare gRPC
-// echo server, on servers bench/run.sh starts. Prints one JSON line per
-// result (see README "Benchmarks"); progress goes to stderr.
+// echo server, on servers bench/run.sh starts, and rocksdb:// against direct
+// RocksDB calls. Prints one JSON line per result (see README "Benchmarks");
+// progress goes to stderr.
 //
 //   kivi-bench --memcached1=127.0.0.1:P --memcached3=127.0.0.1:A,...
-//              --grpc=127.0.0.1:G --echo=127.0.0.1:E > latest.json
+//              --grpc=127.0.0.1:G --echo=127.0.0.1:E --rocksdb_dir=DIR
+//              > latest.json
 //   kivi-bench --profile_client=kivi --profile_server=127.0.0.1:P ...
 //   kivi-bench --free_ports=5
 
@@ -35,6 +37,9 @@ ABSL_FLAG(std::string, memcached3, "",
           "host:port,host:port,host:port of three memcached servers");
 ABSL_FLAG(std::string, grpc, "", "host:port of kivi-server over memory://");
 ABSL_FLAG(std::string, echo, "", "host:port of kivi-bench-echo-server");
+ABSL_FLAG(std::string, rocksdb_dir, "",
+          "directory for two RocksDB databases, kivi's rocksdb:// and the "
+          "raw API's, on one file system; empty: skip");
 ABSL_FLAG(std::string, memcached_params, "timeout=10s&max_conns=8",
           "query string of kivi's memcached:// URLs");
 ABSL_FLAG(std::string, sections, "anchor,matrix", "what to run");
@@ -118,6 +123,14 @@ bool PreloadGroup(Group& group, const Dataset& data) {
     Fail(absl::StrCat("preload ", group.backend), status);
     return false;
   }
+  if (group.backend == "rocksdb") {
+    // The raw API has a database of its own, loaded alike.
+    absl::StatusOr<std::unique_ptr<Session>> raw =
+        group.targets[1]->NewSession();
+    status = raw.ok() ? Preload(**raw, data) : raw.status();
+    if (!status.ok()) Fail("preload rocksdb via the raw API", status);
+    return status.ok();
+  }
   if (group.backend != "memcached-3") return true;
   absl::StatusOr<std::unique_ptr<Session>> other =
       group.targets[1]->NewSession();
@@ -188,11 +201,16 @@ int Run() {
   std::vector<size_t> all_sizes = matrix.value_sizes;
   all_sizes.push_back(anchor.value_sizes[0]);
   const Dataset data(all_sizes);
+  // rocksdb:// runs the anchor only, so its two databases hold only the
+  // anchor's values: both stay in their memtables, in the same state.
+  const Dataset anchor_data(anchor.value_sizes);
 
   // (group, runs in anchor, runs in matrix)
   struct Entry {
     Group group;
     bool anchor;
+    bool matrix = true;
+    const Dataset* data = nullptr;  // Null: `data`.
   };
   std::vector<Entry> entries;
   auto add_kivi = [&](Group& group, const std::string& url) {
@@ -242,19 +260,36 @@ int Run() {
     }
   }
 
+  if (const std::string dir = absl::GetFlag(FLAGS_rocksdb_dir); !dir.empty()) {
+    // Anchor only: the goals are single-thread ratios, and the
+    // matrix would write its 100 KiB values to disk for minutes.
+    Entry e{{.backend = "rocksdb"}, true, false, &anchor_data};
+    if (add_kivi(e.group, absl::StrCat("rocksdb://", dir, "/kivi"))) {
+      absl::StatusOr<std::unique_ptr<Target>> raw =
+          NewRawRocksDbTarget(absl::StrCat(dir, "/raw"));
+      if (raw.ok()) {
+        e.group.targets.push_back(*std::move(raw));
+        entries.push_back(std::move(e));
+      } else {
+        Fail("raw rocksdb", raw.status());
+      }
+    }
+  }
+
   for (Entry& e : entries) {
     Progress(absl::StrCat("preloading ", e.group.backend));
-    if (!PreloadGroup(e.group, data)) return 1;
+    if (!PreloadGroup(e.group, e.data ? *e.data : data)) return 1;
   }
   if (run_anchor) {
     for (Entry& e : entries) {
       if (!e.anchor) continue;
       Progress(absl::StrCat("anchor ", e.group.backend));
-      RunGroup(e.group, anchor, data);
+      RunGroup(e.group, anchor, e.data ? *e.data : data);
     }
   }
   if (run_matrix) {
     for (Entry& e : entries) {
+      if (!e.matrix) continue;
       Progress(absl::StrCat("matrix ", e.group.backend));
       RunGroup(e.group, matrix, data);
     }

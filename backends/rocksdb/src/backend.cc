@@ -55,13 +55,13 @@ absl::Status RocksDbBackend::ReadEntry(absl::string_view key,
   rocksdb::Status status =
       db_.Get(read_, db_.DefaultColumnFamily(), ToSlice(key), &stored);
   if (status.IsNotFound()) return KeyNotFound(key);
-  KIVI_RETURN_IF_ERROR(FromRocksDb(status, KeyContext(key)));
+  KIVI_RETURN_IF_ERROR(FromRocksDb(status, [&] { return KeyContext(key); }));
   if (!DecodeHeader(View(stored), header)) {
     return absl::DataLossError(
         absl::StrCat(KeyContext(key), " holds ", stored.size(),
                      " bytes that are not a kivi entry (no format-1 header)"));
   }
-  if (!header->LiveAt(NowMs())) return KeyNotFound(key);
+  if (!header->LiveNow()) return KeyNotFound(key);
   if (value != nullptr) {
     value->assign(stored.data() + kHeaderBytes, stored.size() - kHeaderBytes);
   }
@@ -82,7 +82,7 @@ absl::Status RocksDbBackend::WriteEntry(absl::string_view key,
       batch.Put(db_.DefaultColumnFamily(), rocksdb::SliceParts(&key_slice, 1),
                 rocksdb::SliceParts(parts, 2));
   if (status.ok()) status = db_.Write(write_, &batch);
-  return FromRocksDb(status, KeyContext(key));
+  return FromRocksDb(status, [&] { return KeyContext(key); });
 }
 
 absl::StatusOr<std::string> RocksDbBackend::Get(absl::string_view key) {
@@ -104,7 +104,8 @@ absl::Status RocksDbBackend::Set(absl::string_view key, absl::string_view value,
 absl::Status RocksDbBackend::Delete(absl::string_view key) {
   KIVI_RETURN_IF_ERROR(database_->ApplyDueFlush(write_));
   absl::MutexLock lock(&database_->StripeOf(key));
-  return FromRocksDb(db_.Delete(write_, ToSlice(key)), KeyContext(key));
+  return FromRocksDb(db_.Delete(write_, ToSlice(key)),
+                     [&] { return KeyContext(key); });
 }
 
 absl::StatusOr<std::vector<std::string>> RocksDbBackend::List(
@@ -122,9 +123,10 @@ absl::StatusOr<std::vector<std::string>> RocksDbBackend::List(
     }
     keys.emplace_back(View(it->key()));
   }
-  KIVI_RETURN_IF_ERROR(FromRocksDb(
-      it->status(), absl::StrCat("rocksdb ", database_->path(),
-                                 ": list of prefix ", QuoteKey(prefix))));
+  KIVI_RETURN_IF_ERROR(FromRocksDb(it->status(), [&] {
+    return absl::StrCat("rocksdb ", database_->path(), ": list of prefix ",
+                        QuoteKey(prefix));
+  }));
   return keys;
 }
 
@@ -139,14 +141,15 @@ absl::StatusOr<BatchGetResult> RocksDbBackend::BatchGet(
   std::vector<rocksdb::Status> statuses(n);
   db_.MultiGet(read_, db_.DefaultColumnFamily(), n, slices.data(),
                values.data(), statuses.data());
-  const uint64_t now_ms = NowMs();
+  uint64_t now_ms = 0;  // Read once, when the first entry with a TTL needs it.
   BatchGetResult result;
   result.found.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     if (statuses[i].IsNotFound()) continue;
     if (!statuses[i].ok()) {
-      result.failed.emplace(keys[i],
-                            FromRocksDb(statuses[i], KeyContext(keys[i])));
+      result.failed.emplace(keys[i], FromRocksDb(statuses[i], [&] {
+                              return KeyContext(keys[i]);
+                            }));
       continue;
     }
     EntryHeader header;
@@ -156,9 +159,12 @@ absl::StatusOr<BatchGetResult> RocksDbBackend::BatchGet(
                                                     " is not a kivi entry")));
       continue;
     }
-    if (!header.LiveAt(now_ms)) continue;
-    result.found.emplace(keys[i], std::string(values[i].data() + kHeaderBytes,
-                                              values[i].size() - kHeaderBytes));
+    if (header.expiry_ms != 0) {
+      if (now_ms == 0) now_ms = NowMs();
+      if (!header.LiveAt(now_ms)) continue;
+    }
+    result.found.try_emplace(keys[i], values[i].data() + kHeaderBytes,
+                             values[i].size() - kHeaderBytes);
   }
   return result;
 }
@@ -180,16 +186,17 @@ absl::StatusOr<BatchWriteResult> RocksDbBackend::BatchSet(
     rocksdb::Status status =
         batch.Put(db_.DefaultColumnFamily(), rocksdb::SliceParts(&key, 1),
                   rocksdb::SliceParts(parts, 2));
-    if (!status.ok()) return FromRocksDb(status, KeyContext(entry.key));
+    if (!status.ok())
+      return FromRocksDb(status, [&] { return KeyContext(entry.key); });
     stripes.push_back(Database::StripeIndex(entry.key));
   }
   absl::Status status;
   {
     StripeLocks locks(*database_, std::move(stripes));
-    status =
-        FromRocksDb(db_.Write(write_, &batch),
-                    absl::StrCat("rocksdb ", database_->path(), ": batch of ",
-                                 entries.size(), " writes"));
+    status = FromRocksDb(db_.Write(write_, &batch), [&] {
+      return absl::StrCat("rocksdb ", database_->path(), ": batch of ",
+                          entries.size(), " writes");
+    });
   }
   BatchWriteResult result;
   if (!status.ok()) {
@@ -207,15 +214,17 @@ absl::StatusOr<BatchWriteResult> RocksDbBackend::BatchDelete(
   stripes.reserve(keys.size());
   for (const std::string& key : keys) {
     rocksdb::Status status = batch.Delete(key);
-    if (!status.ok()) return FromRocksDb(status, KeyContext(key));
+    if (!status.ok())
+      return FromRocksDb(status, [&] { return KeyContext(key); });
     stripes.push_back(Database::StripeIndex(key));
   }
   absl::Status status;
   {
     StripeLocks locks(*database_, std::move(stripes));
-    status = FromRocksDb(db_.Write(write_, &batch),
-                         absl::StrCat("rocksdb ", database_->path(),
-                                      ": batch of ", keys.size(), " deletes"));
+    status = FromRocksDb(db_.Write(write_, &batch), [&] {
+      return absl::StrCat("rocksdb ", database_->path(), ": batch of ",
+                          keys.size(), " deletes");
+    });
   }
   BatchWriteResult result;
   if (!status.ok()) {

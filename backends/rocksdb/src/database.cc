@@ -126,8 +126,9 @@ absl::StatusOr<std::shared_ptr<Database>> Database::Open(
                      " holds no database and create_if_missing is off: ",
                      status.ToString()));
   }
-  KIVI_RETURN_IF_ERROR(
-      FromRocksDb(status, absl::StrCat("rocksdb ", options.path, ": open")));
+  KIVI_RETURN_IF_ERROR(FromRocksDb(status, [&] {
+    return absl::StrCat("rocksdb ", options.path, ": open");
+  }));
   database->db_.reset(db);
   Database* raw = database.release();
   registry.by_path.emplace(key, std::make_pair(raw, 1));
@@ -170,7 +171,8 @@ absl::Status Database::DeleteEverything(const rocksdb::WriteOptions& write)
   rocksdb::Status status =
       db_->DeleteRange(write, db_->DefaultColumnFamily(), "", end);
   for (PaddedMutex& stripe : stripes_) stripe.mu.Unlock();
-  return FromRocksDb(status, absl::StrCat("rocksdb ", path_, ": flush"));
+  return FromRocksDb(
+      status, [&] { return absl::StrCat("rocksdb ", path_, ": flush"); });
 }
 
 StripeLocks::StripeLocks(Database& database, std::vector<size_t> stripes)

@@ -23,6 +23,10 @@ uint64_t NowMs() {
   return static_cast<uint64_t>(absl::ToUnixMillis(absl::Now()));
 }
 
+bool EntryHeader::LiveNow() const {
+  return expiry_ms == 0 || NowMs() < expiry_ms;
+}
+
 uint64_t CeilUnixMs(absl::Time t) {
   const int64_t floor_ms = absl::ToUnixMillis(t);
   const bool exact = absl::FromUnixMillis(floor_ms) == t;

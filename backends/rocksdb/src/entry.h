@@ -26,6 +26,9 @@ struct EntryHeader {
   bool LiveAt(uint64_t now_ms) const {
     return expiry_ms == 0 || now_ms < expiry_ms;
   }
+  // True unless the entry has expired now. Reads the clock only for an
+  // entry with an expiry.
+  bool LiveNow() const;
 };
 
 // The current time in whole Unix milliseconds, rounded down.

@@ -7,9 +7,9 @@
 namespace kivi::rocksdb_internal {
 
 absl::Status FromRocksDb(const rocksdb::Status& status,
-                         absl::string_view context) {
+                         absl::FunctionRef<std::string()> context) {
   if (status.ok()) return absl::OkStatus();
-  const std::string message = absl::StrCat(context, ": ", status.ToString());
+  const std::string message = absl::StrCat(context(), ": ", status.ToString());
   if (status.IsNotFound()) return absl::NotFoundError(message);
   if (status.IsNoSpace()) return absl::ResourceExhaustedError(message);
   if (status.IsCorruption()) return absl::DataLossError(message);
