@@ -73,7 +73,10 @@ class RocksDbBackend final : public Backend {
                           absl::string_view value);
   // A header for a new write with `ttl`.
   EntryHeader NewHeader(absl::Duration ttl) {
-    return EntryHeader{.expiry_ms = ExpiryMs(absl::Now(), ttl),
+    // The clock is read only for a TTL.
+    return EntryHeader{.expiry_ms = ttl == absl::ZeroDuration()
+                                        ? 0
+                                        : ExpiryMs(absl::Now(), ttl),
                        .version = database_->NextVersion()};
   }
   absl::Status Extend(absl::string_view key, absl::string_view value,
