@@ -11,7 +11,8 @@
 # instructions (callgrind), allocations (memcheck) and system calls
 # (strace -c) per operation, and writes bench/results/: latest.json (one
 # JSON line per result), summary.md and chart.svg. Every server it started
-# is stopped on exit, whatever happens.
+# is stopped on exit, whatever happens. memory:// is measured in process,
+# against a bare concurrent map (libcuckoo) at 1, 2 and 8 threads.
 set -euo pipefail
 
 BUILD_DIR=${1:-build}
@@ -30,7 +31,7 @@ for binary in "$BENCH" "$REPORT" "$ECHO_SERVER" "$KIVI_SERVER"; do
     exit 1
   fi
 done
-for tool in memcached valgrind strace gnuplot; do
+for tool in memcached redis-server redis-cli valgrind strace gnuplot; do
   if ! command -v "$tool" >/dev/null; then
     echo "run.sh: $tool is missing; run scripts/install-deps.sh" >&2
     exit 1
@@ -39,13 +40,15 @@ done
 
 if [ "$QUICK" = 1 ]; then
   BENCH_FLAGS=(--anchor_rounds=3 --anchor_duration=100ms --matrix_rounds=1
-               --matrix_duration=50ms --budget=2m)
+               --matrix_duration=50ms --scaling_rounds=3
+               --scaling_duration=100ms --budget=2m)
   PROFILE_OPS=(100 600)      # callgrind and memcheck runs
   STRACE_OPS=(200 2200)      # perf and strace runs
   BENCH_TIMEOUT=180
 else
   BENCH_FLAGS=(--anchor_rounds=10 --anchor_duration=250ms --matrix_rounds=3
-               --matrix_duration=120ms --budget=6m)
+               --matrix_duration=120ms --scaling_rounds=5
+               --scaling_duration=200ms --budget=6m)
   PROFILE_OPS=(200 1200)
   STRACE_OPS=(1000 6000)
   BENCH_TIMEOUT=450
@@ -95,6 +98,49 @@ start_memcached() {
   return 1
 }
 
+# redis-server with no persistence, its files in the work directory; extra
+# arguments (cluster mode) are passed on.
+start_redis() {
+  local port
+  for _ in 1 2 3; do
+    port=$("$BENCH" --free_ports=1)
+    mkdir -p "$WORK/redis-$port"
+    redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
+      --dir "$WORK/redis-$port" "$@" >"$WORK/redis-$port.log" 2>&1 &
+    local pid=$!
+    if wait_for_port "$port" && kill -0 "$pid" 2>/dev/null; then
+      PIDS+=("$pid")
+      ADDRESS=127.0.0.1:$port
+      return 0
+    fi
+    kill "$pid" 2>/dev/null || true
+  done
+  echo "run.sh: cannot start redis-server" >&2
+  return 1
+}
+
+# Three cluster-mode redis-servers joined into one cluster (slots spread
+# evenly, no replicas); ADDRESS is the comma-separated seed list.
+start_redis_cluster() {
+  local seeds=() bus
+  for _ in 1 2 3; do
+    bus=$("$BENCH" --free_ports=1)
+    start_redis --cluster-enabled yes --cluster-config-file nodes.conf \
+      --cluster-port "$bus"
+    seeds+=("$ADDRESS")
+  done
+  redis-cli --cluster create "${seeds[@]}" --cluster-yes \
+    >"$WORK/redis-cluster-create.log" 2>&1
+  for seed in "${seeds[@]}"; do
+    for _ in $(seq 200); do
+      if redis-cli -h 127.0.0.1 -p "${seed##*:}" cluster info 2>/dev/null |
+        grep -q cluster_state:ok; then break; fi
+      sleep 0.05
+    done
+  done
+  ADDRESS=$(IFS=,; echo "${seeds[*]}")
+}
+
 # Starts a gRPC server binary listening on port 0; ADDRESS is the address it
 # reports ("... listening on ADDR ...").
 start_grpc_server() {
@@ -118,6 +164,40 @@ start_grpc_server() {
   return 1
 }
 
+# PostgreSQL 15 (Debian's), a fresh cluster in $WORK, fsync on, as the
+# postgres user when we are root (initdb refuses root). Skipped, with a
+# message, when not installed.
+PG_BIN=${KIVI_POSTGRES_BIN:-/usr/lib/postgresql/15/bin}
+PG=
+start_postgres() {
+  [ -x "$PG_BIN/initdb" ] || { echo "run.sh: no PostgreSQL in $PG_BIN; postgres rows skipped" >&2; return 0; }
+  local as=() dir=$WORK/postgres port
+  mkdir -p "$dir"
+  if [ "$(id -u)" = 0 ]; then
+    chmod 711 "$WORK"  # mktemp's 0700 would keep the postgres user out.
+    chown postgres: "$dir"
+    as=(setpriv --reuid=postgres --regid=postgres --init-groups --)
+  fi
+  "${as[@]}" "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust \
+    --locale=C -E UTF8 --no-sync >"$WORK/initdb.log" 2>&1 || {
+    echo "run.sh: initdb failed" >&2; cat "$WORK/initdb.log" >&2; return 1; }
+  port=$("$BENCH" --free_ports=1)
+  "${as[@]}" "$PG_BIN/postgres" -D "$dir/data" -p "$port" \
+    -c listen_addresses=127.0.0.1 -c unix_socket_directories="$dir" \
+    -c fsync=on >"$WORK/postgres.log" 2>&1 &
+  PIDS+=("$!")
+  for _ in $(seq 200); do
+    if "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port"; then
+      PG=127.0.0.1:$port
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "run.sh: postgres did not start" >&2
+  cat "$WORK/postgres.log" >&2
+  return 1
+}
+
 start_memcached
 MC1=$ADDRESS
 MC3=
@@ -125,12 +205,18 @@ for _ in 1 2 3; do
   start_memcached
   MC3=${MC3:+$MC3,}$ADDRESS
 done
+start_redis
+REDIS1=$ADDRESS
+start_redis_cluster
+REDIS_CLUSTER=$ADDRESS
 start_grpc_server kivi-server "$KIVI_SERVER" --listen=127.0.0.1:0 \
   --backend=memory://
 GRPC=$ADDRESS
 start_grpc_server echo "$ECHO_SERVER" --listen=127.0.0.1:0
 ECHO=$ADDRESS
-echo "run.sh: memcached $MC1 and $MC3, kivi-server $GRPC, echo $ECHO" >&2
+start_postgres
+echo "run.sh: memcached $MC1 and $MC3, redis $REDIS1 and cluster" \
+  "$REDIS_CLUSTER, kivi-server $GRPC, echo $ECHO, postgres ${PG:-none}" >&2
 
 json_string() { printf '"%s"' "$(printf '%s' "$1" | tr -d '"\\' | tr '\n' ' ')"; }
 
@@ -153,7 +239,9 @@ OUT=$WORK/latest.json
 
 echo "run.sh: benchmarks (bounded by ${BENCH_TIMEOUT}s)" >&2
 timeout "$BENCH_TIMEOUT" "$BENCH" --memcached1="$MC1" --memcached3="$MC3" \
-  --grpc="$GRPC" --echo="$ECHO" --rocksdb_dir="$WORK/rocksdb" \
+  --redis1="$REDIS1" --redis_cluster="$REDIS_CLUSTER" \
+  --grpc="$GRPC" --echo="$ECHO" ${PG:+--postgres="$PG"} \
+  --rocksdb_dir="$WORK/rocksdb" \
   "${BENCH_FLAGS[@]}" >>"$OUT" ||
   echo "run.sh: kivi-bench stopped early (status $?); results so far kept" >&2
 

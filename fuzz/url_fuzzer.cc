@@ -1,8 +1,8 @@
 // Fuzzes configuration parsing: backend URLs (BackendUrl::Parse), typed
 // parameters (ParamReader, ParseBytes, ParseDuration), memcached server
-// lists and the ketama ring built from them, and opening a memory:// or
-// memcached:// client from the whole URL (no I/O: memcached connects
-// lazily).
+// lists and the ketama ring built from them, and opening a memory://,
+// memcached:// or redis:// client from the whole URL (no I/O: networked
+// backends connect lazily).
 //
 // Properties, beyond no crash, leak, overflow or hang:
 // - a parsed URL has a lower-case scheme and non-empty parameter names, and
@@ -27,6 +27,7 @@
 #include "kivi/client.h"
 #include "kivi/memcached/memcached_backend.h"
 #include "kivi/memory/memory_backend.h"
+#include "kivi/redis/redis_backend.h"
 #include "kivi/registry.h"
 #include "kivi/url.h"
 #include "src/ring.h"
@@ -104,6 +105,7 @@ const BackendRegistry& Registry() {
     auto* r = new BackendRegistry;
     (void)RegisterMemoryBackend(*r);
     (void)RegisterMemcachedBackend(*r);
+    (void)RegisterRedisBackend(*r);
     return r;
   }();
   return *registry;
@@ -113,7 +115,8 @@ void CheckOpen(absl::string_view text, const BackendUrl& url) {
   // Parameters naming files (credentials, certificates) would make the
   // fuzzer read arbitrary paths; they are parsed above, not opened here.
   for (const char* file_param :
-       {"auth_file", "tls", "tls_ca", "tls_cert", "tls_key"}) {
+       {"auth_file", "password_file", "tls", "tls_ca", "tls_cert",
+        "tls_key"}) {
     if (url.params.contains(file_param)) return;
   }
   absl::StatusOr<std::unique_ptr<Client>> client = Registry().Open(text);

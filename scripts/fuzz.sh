@@ -19,7 +19,7 @@ jobs=${JOBS:-2}
 export PATH="/usr/lib/llvm-14/bin:$PATH"
 
 targets=(memcached_reply_fuzzer metadump_fuzzer url_fuzzer
-         codec_decode_fuzzer grpc_request_fuzzer)
+         codec_decode_fuzzer grpc_request_fuzzer redis_reply_fuzzer)
 
 if [ ! -f "$dir/build.ninja" ]; then
   bash scripts/sanitize.sh configure-asan "$dir"

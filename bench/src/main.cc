@@ -1,10 +1,11 @@
 // kivi-bench: kivi against libmemcached, a raw-socket floor and a bare gRPC
-// echo server, on servers bench/run.sh starts, and rocksdb:// against direct
-// RocksDB calls. Prints one JSON line per result (see README "Benchmarks");
-// progress goes to stderr.
+// echo server, on servers bench/run.sh starts, memory:// against a bare
+// concurrent map, and rocksdb:// against direct RocksDB calls. Prints one
+// JSON line per result (see README "Benchmarks"); progress goes to stderr.
 //
 //   kivi-bench --memcached1=127.0.0.1:P --memcached3=127.0.0.1:A,...
-//              --grpc=127.0.0.1:G --echo=127.0.0.1:E --rocksdb_dir=DIR
+//              --grpc=127.0.0.1:G --echo=127.0.0.1:E --postgres=127.0.0.1:Q
+//              --rocksdb_dir=DIR
 //              > latest.json
 //   kivi-bench --profile_client=kivi --profile_server=127.0.0.1:P ...
 //   kivi-bench --free_ports=5
@@ -36,14 +37,21 @@ ABSL_FLAG(std::string, memory_url, "memory://",
 ABSL_FLAG(std::string, memcached1, "", "host:port of a memcached server");
 ABSL_FLAG(std::string, memcached3, "",
           "host:port,host:port,host:port of three memcached servers");
+ABSL_FLAG(std::string, redis1, "", "host:port of a redis-server");
+ABSL_FLAG(std::string, redis_cluster, "",
+          "host:port,... seed nodes of a Redis Cluster");
+ABSL_FLAG(std::string, redis_params, "timeout=10s&max_conns=8",
+          "query string of kivi's redis:// URLs");
 ABSL_FLAG(std::string, grpc, "", "host:port of kivi-server over memory://");
 ABSL_FLAG(std::string, echo, "", "host:port of kivi-bench-echo-server");
+ABSL_FLAG(std::string, postgres, "",
+          "host:port of a PostgreSQL server (user and database postgres)");
 ABSL_FLAG(std::string, rocksdb_dir, "",
           "directory for two RocksDB databases, kivi's rocksdb:// and the "
           "raw API's, on one file system; empty: skip");
 ABSL_FLAG(std::string, memcached_params, "timeout=10s&max_conns=8",
           "query string of kivi's memcached:// URLs");
-ABSL_FLAG(std::string, sections, "anchor,matrix", "what to run");
+ABSL_FLAG(std::string, sections, "anchor,matrix,scaling", "what to run");
 ABSL_FLAG(std::string, anchor_workloads, "get_hit,get_miss,set,batch100",
           "workloads of the anchor section (single thread, one value size)");
 ABSL_FLAG(int, anchor_value_bytes, 100, "value size of the anchor section");
@@ -61,6 +69,21 @@ ABSL_FLAG(absl::Duration, matrix_duration, absl::Milliseconds(120),
           "length of one client's run in one matrix round");
 ABSL_FLAG(absl::Duration, matrix_slice, absl::Milliseconds(30),
           "length of the interleaved slices of a matrix round");
+ABSL_FLAG(std::string, scaling_workloads, "mix90_10",
+          "workloads of the scaling section: memory:// and a bare concurrent "
+          "map (libcuckoo) at every scaling thread count in the same rounds");
+ABSL_FLAG(std::string, scaling_capped_url, "memory://?max_bytes=64MiB",
+          "URL of a memory store with a byte budget (so reads set CLOCK's "
+          "reference bit), measured in the scaling section as kivi-capped; "
+          "empty: skip");
+ABSL_FLAG(std::string, scaling_sizes, "32", "value sizes, bytes");
+ABSL_FLAG(std::string, scaling_threads, "1,2,8",
+          "client thread counts; the first is the base of the scaling ratios");
+ABSL_FLAG(int, scaling_rounds, 5, "paired rounds per scaling cell");
+ABSL_FLAG(absl::Duration, scaling_duration, absl::Milliseconds(200),
+          "length of one (client, thread count)'s run in one scaling round");
+ABSL_FLAG(absl::Duration, scaling_slice, absl::Milliseconds(10),
+          "length of the interleaved slices of a scaling round");
 ABSL_FLAG(absl::Duration, budget, absl::Minutes(8),
           "cells not started within this time are reported as skipped");
 ABSL_FLAG(int, free_ports, 0,
@@ -160,15 +183,50 @@ std::vector<std::string> Split(const std::string& list) {
   return absl::StrSplit(list, ',', absl::SkipEmpty());
 }
 
+// The scaling section: memory:// (stores of their own, holding only this
+// section's keys; unbounded, and with a budget if `capped_url` is given) and
+// the bare concurrent map, each preloaded with the same keys and values, at
+// every thread count in the same paired rounds.
+void RunScaling(const std::string& url, const std::string& capped_url,
+                const Plan& plan) {
+  const Dataset data(plan.value_sizes);
+  Group group{.backend = "memory"};
+  for (const auto& [u, name] :
+       {std::pair{url, "kivi"}, std::pair{capped_url, "kivi-capped"}}) {
+    if (u.empty()) continue;
+    absl::StatusOr<std::unique_ptr<Target>> kivi = NewKiviTarget(u, name);
+    if (!kivi.ok()) {
+      Fail(absl::StrCat("kivi::Open ", u), kivi.status());
+      return;
+    }
+    group.targets.push_back(*std::move(kivi));
+  }
+  group.targets.push_back(NewCuckooMapTarget());
+  for (const std::unique_ptr<Target>& target : group.targets) {
+    absl::StatusOr<std::unique_ptr<Session>> session = target->NewSession();
+    const absl::Status status =
+        session.ok() ? Preload(**session, data) : session.status();
+    if (!status.ok()) {
+      Fail(absl::StrCat("preload scaling ", target->name()), status);
+      return;
+    }
+  }
+  Progress("scaling memory");
+  RunGroup(group, plan, data);
+}
+
 int Run() {
   const std::string params = absl::GetFlag(FLAGS_memcached_params);
   const std::string sections = absl::GetFlag(FLAGS_sections);
   const bool run_anchor = absl::StrContains(sections, "anchor");
   const bool run_matrix = absl::StrContains(sections, "matrix");
+  const bool run_scaling = absl::StrContains(sections, "scaling");
   const absl::Time deadline = absl::Now() + absl::GetFlag(FLAGS_budget);
 
   Plan anchor{.section = "anchor", .deadline = deadline};
   Plan matrix{.section = "matrix", .deadline = deadline};
+  Plan scaling{
+      .section = "scaling", .deadline = deadline, .pair_threads = true};
   {
     absl::StatusOr<std::vector<Workload>> aw =
         ParseWorkloads(absl::GetFlag(FLAGS_anchor_workloads));
@@ -178,8 +236,15 @@ int Run() {
         ParseList<size_t>(absl::GetFlag(FLAGS_matrix_sizes));
     absl::StatusOr<std::vector<int>> threads =
         ParseList<int>(absl::GetFlag(FLAGS_matrix_threads));
+    absl::StatusOr<std::vector<Workload>> sw =
+        ParseWorkloads(absl::GetFlag(FLAGS_scaling_workloads));
+    absl::StatusOr<std::vector<size_t>> scaling_sizes =
+        ParseList<size_t>(absl::GetFlag(FLAGS_scaling_sizes));
+    absl::StatusOr<std::vector<int>> scaling_threads =
+        ParseList<int>(absl::GetFlag(FLAGS_scaling_threads));
     for (const absl::Status& s :
-         {aw.status(), mw.status(), sizes.status(), threads.status()}) {
+         {aw.status(), mw.status(), sizes.status(), threads.status(),
+          sw.status(), scaling_sizes.status(), scaling_threads.status()}) {
       if (!s.ok()) {
         Fail("flags", s);
         return 2;
@@ -198,6 +263,12 @@ int Run() {
     matrix.rounds = absl::GetFlag(FLAGS_matrix_rounds);
     matrix.duration = absl::GetFlag(FLAGS_matrix_duration);
     matrix.slice = absl::GetFlag(FLAGS_matrix_slice);
+    scaling.workloads = *sw;
+    scaling.value_sizes = *scaling_sizes;
+    scaling.threads = *scaling_threads;
+    scaling.rounds = absl::GetFlag(FLAGS_scaling_rounds);
+    scaling.duration = absl::GetFlag(FLAGS_scaling_duration);
+    scaling.slice = absl::GetFlag(FLAGS_scaling_slice);
   }
   std::vector<size_t> all_sizes = matrix.value_sizes;
   all_sizes.push_back(anchor.value_sizes[0]);
@@ -255,6 +326,43 @@ int Run() {
       entries.push_back(std::move(e));
     }
   }
+  const std::string redis_params = absl::GetFlag(FLAGS_redis_params);
+  if (const std::string server = absl::GetFlag(FLAGS_redis1); !server.empty()) {
+    Entry e{{.backend = "redis-1"}, true};
+    if (add_kivi(e.group,
+                 absl::StrCat("redis://", server, "?", redis_params))) {
+      e.group.targets.push_back(*NewHiredisTarget(server));
+      e.group.targets.push_back(*NewRawRedisTarget(server));
+      entries.push_back(std::move(e));
+    }
+  }
+  if (const std::string seeds = absl::GetFlag(FLAGS_redis_cluster);
+      !seeds.empty()) {
+    Entry e{{.backend = "redis-cluster"}, true};
+    if (add_kivi(e.group,
+                 absl::StrCat("redis+cluster://", seeds, "?", redis_params))) {
+      entries.push_back(std::move(e));
+    }
+  }
+  if (const std::string server = absl::GetFlag(FLAGS_postgres);
+      !server.empty()) {
+    // Anchor only: every write is a synced commit, so the matrix's large
+    // values and thread counts would spend the whole budget here.
+    Entry e{{.backend = "postgres"}, true, false};
+    const std::vector<std::string> host_port =
+        absl::StrSplit(server, absl::MaxSplits(':', 1));
+    if (host_port.size() == 2 &&
+        add_kivi(
+            e.group,
+            absl::StrCat("postgres://postgres@", server,
+                         "/postgres?table=bench&timeout=10s&max_conns=8"))) {
+      e.group.targets.push_back(*NewLibpqTarget(
+          absl::StrCat("host=", host_port[0], " port=", host_port[1],
+                       " user=postgres dbname=postgres"),
+          "bench"));
+      entries.push_back(std::move(e));
+    }
+  }
   if (const std::string server = absl::GetFlag(FLAGS_grpc); !server.empty()) {
     Entry e{{.backend = "grpc"}, false};
     if (add_kivi(e.group, absl::StrCat("grpc://", server, "?timeout=10s"))) {
@@ -297,6 +405,10 @@ int Run() {
       RunGroup(e.group, e.anchor_plan ? *e.anchor_plan : anchor,
                e.data ? *e.data : data);
     }
+  }
+  if (const std::string url = absl::GetFlag(FLAGS_memory_url);
+      run_scaling && !url.empty() && !scaling.threads.empty()) {
+    RunScaling(url, absl::GetFlag(FLAGS_scaling_capped_url), scaling);
   }
   if (run_matrix) {
     for (Entry& e : entries) {

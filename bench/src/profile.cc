@@ -10,9 +10,11 @@
 #include "src/targets.h"
 
 ABSL_FLAG(std::string, profile_client, "",
-          "profile mode: kivi, kivi-memory (memory://), libmemcached, raw or "
-          "raw-pipelined; empty: no profile mode");
-ABSL_FLAG(std::string, profile_server, "", "memcached host:port to profile on");
+          "profile mode: kivi, kivi-memory (memory://), libmemcached, raw, "
+          "raw-pipelined, kivi-postgres or libpq; empty: no profile mode");
+ABSL_FLAG(std::string, profile_server, "",
+          "memcached (or, for kivi-postgres and libpq, PostgreSQL) host:port "
+          "to profile on");
 ABSL_FLAG(std::string, profile_op, "get_hit",
           "get_hit, get_miss, set, batch10, batch100 or batch1000");
 ABSL_FLAG(int, profile_ops, 1000, "operations to run");
@@ -32,10 +34,22 @@ absl::StatusOr<std::unique_ptr<Target>> ProfiledTarget() {
   if (client == "libmemcached") return NewLibmemcachedTarget({server});
   if (client == "raw") return NewRawTarget(server, RawBatch::kClassic);
   if (client == "raw-pipelined") return NewRawTarget(server, RawBatch::kPipelined);
+  if (client == "kivi-postgres") {
+    return NewKiviTarget(absl::StrCat("postgres://postgres@", server,
+                                      "/postgres?table=bench&timeout=10s"),
+                         client);
+  }
+  if (client == "libpq") {
+    const size_t colon = server.rfind(':');
+    return NewLibpqTarget(absl::StrCat("host=", server.substr(0, colon),
+                                       " port=", server.substr(colon + 1),
+                                       " user=postgres dbname=postgres"),
+                          "bench");
+  }
   return absl::InvalidArgumentError(
       absl::StrCat("--profile_client=", client,
-                   ": expected kivi, kivi-memory, libmemcached, raw or "
-                   "raw-pipelined"));
+                   ": expected kivi, kivi-memory, libmemcached, raw, "
+                   "raw-pipelined, kivi-postgres or libpq"));
 }
 
 absl::Status Profile() {

@@ -2,17 +2,17 @@
 // the README shows (markdown: goals, tables, costs) and the data files
 // bench/plot.gp draws.
 //
-//   kivi-bench-report --input=bench/results/latest.json --output_dir=bench/results
+//   kivi-bench-report --input=bench/results/latest.json
+//   --output_dir=bench/results
 
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -31,7 +31,9 @@ using nlohmann::json;
 
 json AnchorCell(const std::string& backend, const std::string& workload,
                 const Results& results) {
-  json cell = {{"section", "anchor"}, {"backend", backend}, {"workload", workload},
+  json cell = {{"section", "anchor"},
+               {"backend", backend},
+               {"workload", workload},
                {"threads", 1}};
   if (const json* any = results.Find("result", cell)) {
     cell["value_bytes"] = (*any)["value_bytes"];
@@ -50,6 +52,23 @@ std::optional<double> PerOp(const Results& results, const std::string& kind,
   const json* line = results.Find(kind, {{"client", client}, {"op", op}});
   if (line == nullptr) return std::nullopt;
   return (*line)["per_op"].get<double>();
+}
+
+// A "scaling" ratio line's `field`: `client` at `threads` over itself at
+// one thread, Get + 10% Set of 32 B values on memory://.
+std::optional<double> ScalingRatio(const Results& results,
+                                   const std::string& client, int threads,
+                                   const std::string& field) {
+  const json* line = results.Find("ratio", {{"section", "scaling"},
+                                            {"backend", "memory"},
+                                            {"workload", "mix90_10"},
+                                            {"value_bytes", 32},
+                                            {"threads", threads},
+                                            {"numerator", client},
+                                            {"denominator", client},
+                                            {"denominator_threads", 1}});
+  if (line == nullptr) return std::nullopt;
+  return (*line)[field].get<double>();
 }
 
 struct Goal {
@@ -72,8 +91,10 @@ std::string GoalTable(const Results& results) {
       k && l && *l > 0) {
     instr_ratio = *k / *l;
   }
-  const json mem1 = {{"section", "matrix"}, {"backend", "memory"},
-                     {"workload", "get_hit"}, {"value_bytes", 32},
+  const json mem1 = {{"section", "matrix"},
+                     {"backend", "memory"},
+                     {"workload", "get_hit"},
+                     {"value_bytes", 32},
                      {"client", "kivi"}};
   auto mem = [&](int threads) {
     json m = mem1;
@@ -86,11 +107,34 @@ std::string GoalTable(const Results& results) {
     if (m8) mem_8 = *m8 / *m1;
   }
   auto grpc = [&](int threads) {
-    return results.Ratio({{"section", "matrix"}, {"backend", "grpc"},
-                          {"workload", "get_hit"}, {"value_bytes", 32},
+    return results.Ratio({{"section", "matrix"},
+                          {"backend", "grpc"},
+                          {"workload", "get_hit"},
+                          {"value_bytes", 32},
                           {"threads", threads}},
                          "kivi", "echo");
   };
+  // kivi's BatchGet(100) keys/s over its single Get's ops/s.
+  std::optional<double> pg_batch;
+  if (const json* batch = results.Find(
+          "result", {{"section", "anchor"}, {"backend", "postgres"},
+                     {"workload", "batch100"}, {"client", "kivi"}});
+      batch != nullptr) {
+    if (auto get = OpsPerSec(results, {{"section", "anchor"},
+                                       {"backend", "postgres"},
+                                       {"workload", "get_hit"},
+                                       {"client", "kivi"}});
+        get && *get > 0) {
+      pg_batch = (*batch)["keys_per_sec"].get<double>() / *get;
+    }
+  }
+  const std::optional<double> memory_vs_map =
+      results.Ratio({{"section", "scaling"},
+                     {"backend", "memory"},
+                     {"workload", "mix90_10"},
+                     {"value_bytes", 32},
+                     {"threads", 2}},
+                    "kivi", "cuckoo");
   std::vector<Goal> goals = {
       {"Get vs raw-socket floor (1 server)", "≥ 0.9×",
        ratio("memcached-1", "get_hit", "kivi", "raw"), true, 0.9},
@@ -111,10 +155,22 @@ std::string GoalTable(const Results& results) {
        " M ops/s"},
       {"memory:// Get scaling, 2 threads / 1", "> 1×", mem_2, true, 1.0},
       {"memory:// Get scaling, 8 threads / 1", "> 1×", mem_8, true, 1.0},
+      {"memory:// Get + 10% Set, 2 threads / 1 (issue 12)", "≥ 1.6×",
+       ScalingRatio(results, "kivi", 2, "ratio_median"), true, 1.6},
+      {"the same in ops per CPU-second (1.6× on 2 idle cores)", "≥ 0.8×",
+       ScalingRatio(results, "kivi", 2, "per_cpu_ratio_median"), true, 0.8},
+      {"memory:// vs bare concurrent map (libcuckoo), 2 threads", "≥ 0.8×",
+       memory_vs_map, true, 0.8},
       {"kivi-server vs bare gRPC echo, Get 32 B, 1 thread", "≥ 0.8×", grpc(1),
        true, 0.8},
       {"kivi-server vs bare gRPC echo, Get 32 B, 8 threads", "≥ 0.8×", grpc(8),
        true, 0.8},
+      {"postgres:// Get vs raw libpq floor", "≥ 0.9×",
+       ratio("postgres", "get_hit", "kivi", "libpq"), true, 0.9},
+      {"postgres:// Set vs raw libpq floor", "≥ 0.9×",
+       ratio("postgres", "set", "kivi", "libpq"), true, 0.9},
+      {"postgres:// BatchGet(100) keys/s vs single Gets", "≥ 5×", pg_batch,
+       true, 5},
       {"rocksdb:// Get vs the raw RocksDB API", "≥ 0.9×",
        ratio("rocksdb", "get_hit", "kivi", "raw-rocksdb"), true, 0.9},
       {"rocksdb:// Set vs the raw RocksDB API", "≥ 0.9×",
@@ -189,25 +245,53 @@ void WriteAnchorData(const Results& results, const std::string& path) {
 // backend and client.
 void WriteThreadData(const Results& results, const std::string& path) {
   const std::vector<std::pair<std::string, std::string>> series = {
-      {"memory", "kivi"},       {"memcached-1", "kivi"},
-      {"memcached-1", "libmemcached"}, {"memcached-1", "raw"},
-      {"memcached-3", "kivi"},  {"memcached-3", "libmemcached"},
-      {"grpc", "kivi"},         {"grpc", "echo"}};
+      {"memory", "kivi"},
+      {"memcached-1", "kivi"},
+      {"memcached-1", "libmemcached"},
+      {"memcached-1", "raw"},
+      {"memcached-3", "kivi"},
+      {"memcached-3", "libmemcached"},
+      {"grpc", "kivi"},
+      {"grpc", "echo"}};
   std::ofstream out(path);
   out << "threads";
-  for (const auto& [backend, client] : series) out << " " << backend << "/" << client;
+  for (const auto& [backend, client] : series)
+    out << " " << backend << "/" << client;
   out << "\n";
   for (int threads : {1, 2, 8}) {
     out << threads;
     for (const auto& [backend, client] : series) {
-      std::optional<double> ops = OpsPerSec(
-          results, {{"section", "matrix"}, {"backend", backend},
-                    {"client", client}, {"workload", "get_hit"},
-                    {"value_bytes", 32}, {"threads", threads}});
+      std::optional<double> ops = OpsPerSec(results, {{"section", "matrix"},
+                                                      {"backend", backend},
+                                                      {"client", client},
+                                                      {"workload", "get_hit"},
+                                                      {"value_bytes", 32},
+                                                      {"threads", threads}});
       out << " " << (ops ? Fixed(*ops, 0) : std::string("NaN"));
     }
     out << "\n";
   }
+}
+
+// Markdown: per client of the scaling section, its rate at each thread
+// count over its rate at one thread, wall-clock and per CPU-second, from
+// the same paired rounds.
+std::string ScalingTable(const Results& results) {
+  std::string out;
+  for (const json* r : results.All(
+           "ratio", {{"section", "scaling"}, {"denominator_threads", 1}})) {
+    if ((*r)["numerator"] != (*r)["denominator"]) continue;
+    out += absl::StrCat(
+        "| ", (*r)["numerator"].get<std::string>(), " | ",
+        (*r)["workload"].get<std::string>(), " | ",
+        (*r)["value_bytes"].get<int>(), " B | ", (*r)["threads"].get<int>(),
+        " | ", Fixed((*r)["ratio_median"].get<double>(), 2), "× | ",
+        Fixed((*r)["per_cpu_ratio_median"].get<double>(), 2), "× |\n");
+  }
+  if (out.empty()) return "";
+  return "| client | workload | value | threads | ops/s over 1 thread | ops "
+         "per CPU-second over 1 thread |\n|---|---|---:|---:|---:|---:|\n" +
+         out;
 }
 
 // The "machine" line run.sh writes first, and the load it records last.
@@ -244,10 +328,10 @@ int Report() {
 
   std::string md = "# kivi benchmark results\n\n## Machine\n\n";
   md += MachineLines(results);
-  md += "\n## Goals (issues 5 and 14)\n\nRatios are medians of paired rounds: "
-        "in "
-        "each round every client gets the same time in short slices that "
-        "alternate between the clients.\n\n";
+  md +=
+      "\n## Goals (issues 5 and 14)\n\nRatios are medians of paired rounds: "
+      "in each round every client gets the same time in short slices that "
+      "alternate between the clients.\n\n";
   md += GoalTable(results);
   md += "\n## Reference points\n\n" + Calibration(results);
   if (const json* compat = results.Find("ring_compat", json::object())) {
@@ -260,7 +344,7 @@ int Report() {
   md += "\n## Cost per operation (one thread, 100 B values, one server)\n\n";
   md += CostTable(results);
   for (const std::string backend :
-       {"memcached-1", "memcached-3", "rocksdb"}) {
+       {"memcached-1", "memcached-3", "postgres", "rocksdb"}) {
     std::string table = CellTable(results, "anchor", backend);
     if (table.empty()) continue;
     md += absl::StrCat("\n## Anchor: ", backend,
@@ -270,8 +354,15 @@ int Report() {
        {"memory", "memcached-1", "memcached-3", "grpc"}) {
     std::string table = CellTable(results, "matrix", backend);
     if (table.empty()) continue;
-    md += absl::StrCat("\n## Matrix: ", backend,
-                       " (batch rows: batches/s)\n\n", table);
+    md += absl::StrCat("\n## Matrix: ", backend, " (batch rows: batches/s)\n\n",
+                       table);
+  }
+  if (std::string table = CellTable(results, "scaling", "memory");
+      !table.empty()) {
+    md += absl::StrCat(
+        "\n## Scaling: memory:// and a bare concurrent map (libcuckoo), Get "
+        "+ 10% Set, every thread count in the same paired rounds\n\n",
+        table, "\n", ScalingTable(results));
   }
   const size_t skipped = results.All("skipped", json::object()).size();
   const size_t errors = results.All("error", json::object()).size();

@@ -26,7 +26,8 @@ double Median(std::vector<double> values) {
                                 : (values[mid - 1] + values[mid]) / 2;
 }
 
-nlohmann::json CellJson(const Plan& plan, const Group& group, const Cell& cell) {
+nlohmann::json CellJson(const Plan& plan, const Group& group,
+                        const Cell& cell) {
   return {{"section", plan.section},
           {"backend", group.backend},
           {"workload", std::string(WorkloadName(cell.workload))},
@@ -38,16 +39,18 @@ nlohmann::json CellJson(const Plan& plan, const Group& group, const Cell& cell) 
 struct Participant {
   Target* target;
   std::vector<std::unique_ptr<Session>>* sessions;
+  Cell cell;
   std::vector<Measurement> rounds;
 };
 
-void EmitResult(const Plan& plan, const Group& group, const Cell& cell,
-                Participant& p) {
-  std::vector<double> ops, keys, p50, p99;
+void EmitResult(const Plan& plan, const Group& group, Participant& p) {
+  const Cell& cell = p.cell;
+  std::vector<double> ops, per_cpu, keys, p50, p99;
   uint64_t errors = 0;
   std::string first_error;
   for (Measurement& m : p.rounds) {
     ops.push_back(m.ops_per_sec());
+    per_cpu.push_back(m.ops_per_cpu_sec());
     keys.push_back(m.ops_per_sec() * KeysPerOp(cell.workload));
     p50.push_back(m.LatencyUs(0.50));
     p99.push_back(m.LatencyUs(0.99));
@@ -59,6 +62,7 @@ void EmitResult(const Plan& plan, const Group& group, const Cell& cell,
   line["client"] = p.target->name();
   line["rounds"] = p.rounds.size();
   line["ops_per_sec"] = Median(ops);
+  line["ops_per_cpu_sec"] = Median(per_cpu);
   line["keys_per_sec"] = Median(keys);
   line["p50_us"] = Median(p50);
   line["p99_us"] = Median(p99);
@@ -68,24 +72,34 @@ void EmitResult(const Plan& plan, const Group& group, const Cell& cell,
   Progress(absl::StrFormat(
       "  %-14s %-10s t=%d %7zuB %-13s %12.0f ops/s  p50 %8.1fus  p99 %8.1fus%s",
       group.backend, WorkloadName(cell.workload), cell.threads,
-      cell.value_bytes, p.target->name(), Median(ops), Median(p50),
-      Median(p99), errors > 0 ? "  ERRORS: " + first_error : ""));
+      cell.value_bytes, p.target->name(), Median(ops), Median(p50), Median(p99),
+      errors > 0 ? "  ERRORS: " + first_error : ""));
 }
 
-void EmitRatio(const Plan& plan, const Group& group, const Cell& cell,
-               const Participant& a, const Participant& b) {
-  std::vector<double> ratios;
+// a's rate over b's; in a's cell, naming b's thread count if it differs.
+void EmitRatio(const Plan& plan, const Group& group, const Participant& a,
+               const Participant& b) {
+  std::vector<double> ratios, per_cpu;
   for (size_t r = 0; r < a.rounds.size() && r < b.rounds.size(); ++r) {
     if (b.rounds[r].ops_per_sec() > 0) {
       ratios.push_back(a.rounds[r].ops_per_sec() / b.rounds[r].ops_per_sec());
     }
+    if (b.rounds[r].ops_per_cpu_sec() > 0) {
+      per_cpu.push_back(a.rounds[r].ops_per_cpu_sec() /
+                        b.rounds[r].ops_per_cpu_sec());
+    }
   }
-  nlohmann::json line = CellJson(plan, group, cell);
+  nlohmann::json line = CellJson(plan, group, a.cell);
   line["kind"] = "ratio";
   line["numerator"] = a.target->name();
   line["denominator"] = b.target->name();
+  if (b.cell.threads != a.cell.threads) {
+    line["denominator_threads"] = b.cell.threads;
+  }
   line["ratio_median"] = Median(ratios);
   line["ratios"] = ratios;
+  // The same ratio of operations per CPU-second (see Measurement).
+  line["per_cpu_ratio_median"] = Median(per_cpu);
   EmitJson(line);
 }
 
@@ -116,22 +130,35 @@ void RunGroup(Group& group, const Plan& plan, const Dataset& data) {
     }
   }
 
+  // Thread counts measured in the same rounds.
+  std::vector<std::vector<int>> batches;
+  if (plan.pair_threads) {
+    batches.push_back(plan.threads);
+  } else {
+    for (int threads : plan.threads) batches.push_back({threads});
+  }
   for (Workload workload : plan.workloads) {
     for (size_t size : plan.value_sizes) {
-      for (int threads : plan.threads) {
-        const Cell cell{workload, threads, size};
+      for (const std::vector<int>& batch : batches) {
         if (absl::Now() > plan.deadline) {
-          nlohmann::json line = CellJson(plan, group, cell);
-          line["kind"] = "skipped";
-          line["reason"] = "time budget exhausted";
-          EmitJson(line);
+          for (int threads : batch) {
+            nlohmann::json line =
+                CellJson(plan, group, Cell{workload, threads, size});
+            line["kind"] = "skipped";
+            line["reason"] = "time budget exhausted";
+            EmitJson(line);
+          }
           continue;
         }
         std::vector<Participant> participants;
-        for (size_t i = 0; i < group.targets.size(); ++i) {
-          if (!usable[i] || !group.targets[i]->Supports(workload)) continue;
-          participants.push_back(
-              {group.targets[i].get(), &sessions[i], {}});
+        for (int threads : batch) {
+          for (size_t i = 0; i < group.targets.size(); ++i) {
+            if (!usable[i] || !group.targets[i]->Supports(workload)) continue;
+            participants.push_back({group.targets[i].get(),
+                                    &sessions[i],
+                                    Cell{workload, threads, size},
+                                    {}});
+          }
         }
         const size_t n = participants.size();
         // One operation of a heavy cell outlasts a whole round of a light
@@ -141,7 +168,8 @@ void RunGroup(Group& group, const Plan& plan, const Dataset& data) {
         const int rounds = heavy ? 1 : plan.rounds;
         const int slices =
             heavy ? 1
-                  : std::max<int>(1, static_cast<int>(plan.duration / plan.slice));
+                  : std::max<int>(1,
+                                  static_cast<int>(plan.duration / plan.slice));
         for (int round = 0; round < rounds; ++round) {
           for (Participant& p : participants) p.rounds.emplace_back();
           for (int slice = 0; slice < slices; ++slice) {
@@ -150,18 +178,25 @@ void RunGroup(Group& group, const Plan& plan, const Dataset& data) {
               // Connections and caches are warm after a cell's first slice.
               const absl::Duration warmup =
                   round == 0 && slice == 0 ? kFirstWarmup : kLaterWarmup;
-              p.rounds.back().Add(RunCell(*p.target, *p.sessions, data, cell,
+              p.rounds.back().Add(RunCell(*p.target, *p.sessions, data, p.cell,
                                           plan.duration / slices, warmup));
             }
           }
         }
-        for (Participant& p : participants) {
-          EmitResult(plan, group, cell, p);
-        }
-        // Every pair, in group order: kivi first, then the reference.
+        for (Participant& p : participants) EmitResult(plan, group, p);
+        // Every pair of clients at one thread count, in group order (kivi
+        // first, then the reference); every client at N threads over itself
+        // at the batch's first thread count.
         for (size_t a = 0; a < n; ++a) {
           for (size_t b = a + 1; b < n; ++b) {
-            EmitRatio(plan, group, cell, participants[a], participants[b]);
+            const Participant& pa = participants[a];
+            const Participant& pb = participants[b];
+            if (pa.cell.threads == pb.cell.threads) {
+              EmitRatio(plan, group, pa, pb);
+            } else if (pa.target == pb.target &&
+                       pa.cell.threads == batch.front()) {
+              EmitRatio(plan, group, pb, pa);
+            }
           }
         }
       }

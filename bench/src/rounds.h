@@ -25,6 +25,11 @@ struct Plan {
   absl::Duration slice = absl::Milliseconds(10);
   // Cells not started by then are reported as skipped.
   absl::Time deadline = absl::InfiniteFuture();
+  // Runs every thread count of a workload and size in the same paired
+  // rounds, each (client, thread count) a participant of its own, so that
+  // a client's rate at N threads over its rate at threads[0] is a paired
+  // ratio too.
+  bool pair_threads = false;
 };
 
 // Clients measured side by side on one backend: kivi first, then the
@@ -41,7 +46,10 @@ struct Group {
 // machine falls on all clients alike; cells moving 8 MiB or more per
 // operation run one round of one slice. Emits per client one "result" line
 // (medians over rounds) and per pair of clients one "ratio" line: the
-// median over rounds of the per-round throughput ratio.
+// median over rounds of the per-round throughput ratio. With
+// `pair_threads`, also per client and thread count N other than threads[0]
+// a "ratio" line of the client over itself, with "threads": N and
+// "denominator_threads": threads[0].
 void RunGroup(Group& group, const Plan& plan, const Dataset& data);
 
 }  // namespace kivi_bench

@@ -1,5 +1,7 @@
 #include "src/runner.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -24,7 +26,15 @@ struct Worker {
   std::string first_error;
   std::vector<int64_t> samples;
   Clock::time_point finished;
+  double cpu_seconds = 0;
 };
+
+// CPU time of the calling thread.
+double ThreadCpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
 
 // Performs one operation of `cell`; false (and the error recorded) when it
 // failed.
@@ -38,19 +48,20 @@ bool OneOp(Worker& worker, const Dataset& data, const Cell& cell, Rng& rng,
   }
   switch (op) {
     case Workload::kGetHit:
-      status = worker.session->Get(stored.key(rng.Below(kKeysPerSize)), &scratch);
+      status =
+          worker.session->Get(stored.key(rng.Below(kKeysPerSize)), &scratch);
       if (status.ok() && scratch.size() != cell.value_bytes) {
         status = absl::DataLossError(
             absl::StrCat("Get returned ", scratch.size(), " bytes"));
       }
       break;
     case Workload::kGetMiss:
-      status = worker.session->Get(
-          data.missing().key(rng.Below(kKeysPerSize)), &scratch);
-      status = absl::IsNotFound(status)
-                   ? absl::OkStatus()
-                   : (status.ok() ? absl::InternalError("miss was a hit")
-                                  : status);
+      status = worker.session->Get(data.missing().key(rng.Below(kKeysPerSize)),
+                                   &scratch);
+      status =
+          absl::IsNotFound(status)
+              ? absl::OkStatus()
+              : (status.ok() ? absl::InternalError("miss was a hit") : status);
       break;
     case Workload::kSet:
       status = worker.session->Set(stored.key(rng.Below(kKeysPerSize)),
@@ -107,15 +118,15 @@ void Measurement::Add(Measurement slice) {
   if (errors == 0) first_error = std::move(slice.first_error);
   errors += slice.errors;
   seconds += slice.seconds;
+  cpu_seconds += slice.cpu_seconds;
   latency_ns.insert(latency_ns.end(), slice.latency_ns.begin(),
                     slice.latency_ns.end());
 }
 
 double Measurement::LatencyUs(double fraction) {
   if (latency_ns.empty()) return 0;
-  const size_t index =
-      std::min(latency_ns.size() - 1,
-               static_cast<size_t>(fraction * latency_ns.size()));
+  const size_t index = std::min(
+      latency_ns.size() - 1, static_cast<size_t>(fraction * latency_ns.size()));
   std::nth_element(latency_ns.begin(), latency_ns.begin() + index,
                    latency_ns.end());
   return latency_ns[index] / 1000.0;
@@ -148,6 +159,7 @@ Measurement RunCell(const Target& target,
       worker.first_error.clear();
       ready.count_down();
       go.wait();
+      const double cpu_start = ThreadCpuSeconds();
       uint64_t ops = 0;
       while (!stop.load(std::memory_order_relaxed)) {
         if (ops % sample_every == 0 && worker.samples.size() < kMaxSamples) {
@@ -161,6 +173,7 @@ Measurement RunCell(const Target& target,
       }
       worker.ops = ops;
       worker.finished = Clock::now();
+      worker.cpu_seconds = ThreadCpuSeconds() - cpu_start;
     });
   }
   ready.arrive_and_wait();
@@ -175,6 +188,7 @@ Measurement RunCell(const Target& target,
   for (Worker& worker : workers) {
     m.ops += worker.ops;
     m.errors += worker.errors;
+    m.cpu_seconds += worker.cpu_seconds;
     if (m.first_error.empty()) m.first_error = worker.first_error;
     last = std::max(last, worker.finished);
     m.latency_ns.insert(m.latency_ns.end(), worker.samples.begin(),
@@ -185,4 +199,3 @@ Measurement RunCell(const Target& target,
 }
 
 }  // namespace kivi_bench
-

@@ -41,11 +41,20 @@ struct Measurement {
   uint64_t errors = 0;
   std::string first_error;
   double seconds = 0;
+  // CPU time the client's threads used while timed. On a shared machine
+  // (and with the kernel's autogroup scheduling, where a process gets one
+  // share however many threads it runs) wall-clock rates cannot show
+  // thread scaling; operations per CPU-second can: perfect scaling keeps
+  // them constant as threads are added, contention lowers them.
+  double cpu_seconds = 0;
   std::vector<int64_t> latency_ns;  // Sampled per operation.
 
   // Adds a later slice of the same client and cell.
   void Add(Measurement slice);
   double ops_per_sec() const { return seconds > 0 ? ops / seconds : 0; }
+  double ops_per_cpu_sec() const {
+    return cpu_seconds > 0 ? ops / cpu_seconds : 0;
+  }
   // Latency percentile in microseconds, `fraction` in [0, 1]; reorders
   // the samples.
   double LatencyUs(double fraction);

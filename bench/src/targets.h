@@ -34,9 +34,35 @@ enum class RawBatch {
 absl::StatusOr<std::unique_ptr<Target>> NewRawTarget(const std::string& server,
                                                      RawBatch batch);
 
+// hiredis (Debian's 0.14, the incumbent C client for Redis) on one
+// "host:port", one redisContext per session; BatchGet is one MGET.
+absl::StatusOr<std::unique_ptr<Target>> NewHiredisTarget(
+    const std::string& server);
+
+// The Redis raw-socket floor: one blocking socket per session, RESP written
+// by hand, replies read without a general parser; BatchGet is one MGET.
+absl::StatusOr<std::unique_ptr<Target>> NewRawRedisTarget(
+    const std::string& server);
+
 // A client of the bench's gRPC echo server (bench/proto), built like kivi's
 // grpc:// backend: one channel, a deadline per call, unbounded receive size.
-absl::StatusOr<std::unique_ptr<Target>> NewEchoTarget(const std::string& target);
+absl::StatusOr<std::unique_ptr<Target>> NewEchoTarget(
+    const std::string& target);
+
+// The anchor of the memory store: a bare concurrent hash map from Debian
+// (libcuckoo's cuckoohash_map<std::string, std::string>, lock-striped
+// buckets), shared by every session like one kivi::Client. Get copies the
+// value out into a new string, as a Get that returns the value must; Set
+// overwrites in place. Single-key workloads only; bench-only, never linked
+// into kivi.
+std::unique_ptr<Target> NewCuckooMapTarget();
+
+// The raw libpq floor on a PostgreSQL server: one blocking connection per
+// session, a prepared single-row SELECT by primary key for Get and a
+// prepared upsert for Set, on kivi's table `table` (which kivi created and
+// preloaded). Single-key workloads only.
+absl::StatusOr<std::unique_ptr<Target>> NewLibpqTarget(
+    const std::string& conninfo, const std::string& table);
 
 // The RocksDB API called directly on a database in `path` (created if
 // missing) with the table settings of kivi's rocksdb:// (32 MiB block

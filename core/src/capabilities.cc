@@ -15,6 +15,7 @@ std::string Capabilities::ToString() const {
   if (touch) names.push_back("touch");
   if (append_prepend) names.push_back("append_prepend");
   if (flush) names.push_back("flush");
+  if (delayed_flush) names.push_back("delayed_flush");
   if (stats) names.push_back("stats");
   return absl::StrJoin(names, ",");
 }
@@ -22,7 +23,7 @@ std::string Capabilities::ToString() const {
 Capabilities Capabilities::All() {
   Capabilities c;
   c.add = c.replace = c.increment = c.compare_and_set = true;
-  c.touch = c.append_prepend = c.flush = c.stats = true;
+  c.touch = c.append_prepend = c.flush = c.delayed_flush = c.stats = true;
   return c;
 }
 

@@ -324,6 +324,10 @@ absl::Status Client::Flush(absl::Duration delay) {
     return absl::InvalidArgumentError(absl::StrCat(
         "flush delay is negative (", absl::FormatDuration(delay), ")"));
   }
+  if (delay > absl::ZeroDuration()) {
+    KIVI_RETURN_IF_ERROR(
+        Require(capabilities_.delayed_flush, "Flush with a delay"));
+  }
   return backend_->Flush(delay);
 }
 

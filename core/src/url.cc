@@ -20,12 +20,14 @@ int HexValue(char c) {
   return -1;
 }
 
-// Decodes %XX escapes and '+' (as space, per form encoding).
-absl::StatusOr<std::string> Unescape(absl::string_view in) {
+// Decodes %XX escapes, and '+' as space (form encoding) when
+// `plus_is_space`.
+absl::StatusOr<std::string> Unescape(absl::string_view in,
+                                     bool plus_is_space = true) {
   std::string out;
   out.reserve(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
+    if (in[i] == '+' && plus_is_space) {
       out.push_back(' ');
     } else if (in[i] != '%') {
       out.push_back(in[i]);
@@ -104,6 +106,10 @@ absl::StatusOr<BackendUrl> BackendUrl::Parse(absl::string_view url) {
     }
   }
   return out;
+}
+
+absl::StatusOr<std::string> PercentDecode(absl::string_view text) {
+  return Unescape(text, /*plus_is_space=*/false);
 }
 
 absl::StatusOr<uint64_t> ParseBytes(absl::string_view text) {

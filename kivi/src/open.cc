@@ -2,6 +2,8 @@
 #include "kivi/kivi.h"
 #include "kivi/memcached/memcached_backend.h"
 #include "kivi/memory/memory_backend.h"
+#include "kivi/postgres/postgres_backend.h"
+#include "kivi/redis/redis_backend.h"
 #include "kivi/rocksdb/rocksdb_backend.h"
 #include "kivi/status_macros.h"
 
@@ -10,7 +12,9 @@ namespace kivi {
 absl::Status RegisterBuiltinBackends(BackendRegistry& registry) {
   KIVI_RETURN_IF_ERROR(RegisterMemoryBackend(registry));
   KIVI_RETURN_IF_ERROR(RegisterMemcachedBackend(registry));
+  KIVI_RETURN_IF_ERROR(RegisterRedisBackend(registry));
   KIVI_RETURN_IF_ERROR(RegisterGrpcBackend(registry));
+  KIVI_RETURN_IF_ERROR(RegisterPostgresBackend(registry));
   KIVI_RETURN_IF_ERROR(RegisterRocksDbBackend(registry));
   return absl::OkStatus();
 }

@@ -62,6 +62,7 @@ v1::Capabilities ToProtoCapabilities(const Capabilities& capabilities,
   out.set_touch(capabilities.touch);
   out.set_append_prepend(capabilities.append_prepend);
   out.set_flush(capabilities.flush);
+  out.set_delayed_flush(capabilities.delayed_flush);
   out.set_stats(capabilities.stats);
   *out.mutable_ttl_resolution() = ToProtoDuration(capabilities.ttl_resolution);
   out.set_max_value_bytes(max_value_bytes);
@@ -77,6 +78,7 @@ absl::StatusOr<Capabilities> FromProtoCapabilities(const v1::Capabilities& c) {
   out.touch = c.touch();
   out.append_prepend = c.append_prepend();
   out.flush = c.flush();
+  out.delayed_flush = c.delayed_flush();
   out.stats = c.stats();
   absl::StatusOr<absl::Duration> resolution =
       FromProtoDuration(c.ttl_resolution(), "capabilities.ttl_resolution");

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "grpcpp/security/server_credentials.h"
 #include "kivi/grpc/channel.h"
+#include "kivi/net/tls.h"
 
 namespace kivi {
 namespace {
@@ -84,7 +85,18 @@ absl::StatusOr<grpc::SslServerCredentialsOptions::PemKeyCertPair> ReadKeyPair(
       ReadCredentialFile("tls_key", tls.key_file);
   if (!key_pem.ok()) return key_pem.status();
   Bio bio = MemoryBio(*key_pem);
-  PrivateKey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  // Never OpenSSL's default, which prompts for a passphrase on the terminal.
+  bool encrypted = false;
+  PrivateKey key(PEM_read_bio_PrivateKey(bio.get(), nullptr,
+                                         net::RefusePassphrase, &encrypted));
+  if (key == nullptr && encrypted) {
+    ERR_clear_error();
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tls_key file \"", tls.key_file,
+        "\" is encrypted; kivi-server never asks for a passphrase: give an "
+        "unencrypted key (openssl pkey -in <key> -out <plain key>) kept "
+        "readable only by the server"));
+  }
   if (key == nullptr) {
     return NotA("tls_key", tls.key_file, "unencrypted PEM private key");
   }

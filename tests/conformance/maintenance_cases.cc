@@ -109,7 +109,7 @@ TEST_P(ConformanceTest, FlushInvalidatesEveryEarlierWrite) {
 }
 
 TEST_P(ConformanceTest, FlushWithDelayInvalidatesAtItsTime) {
-  if (!capabilities().flush) {
+  if (!capabilities().flush || !capabilities().delayed_flush) {
     EXPECT_THAT(kv().Flush(absl::Seconds(1)), HasCode(kUnimplemented));
     return;
   }

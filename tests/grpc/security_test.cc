@@ -195,6 +195,11 @@ TEST_F(ServerSecurity, UnreadableOrWrongFilesStopTheStartNamingThem) {
                 .key_file = certs_->client_key()}},
        absl::StatusCode::kInvalidArgument,
        "is not the private key"},
+      // Refused, never prompted for (which would hang under a terminal).
+      {{.tls = {.cert_file = certs_->server_cert(),
+                .key_file = certs_->encrypted_server_key()}},
+       absl::StatusCode::kInvalidArgument,
+       "is encrypted"},
       {{.tls = {.cert_file = certs_->server_cert(),
                 .key_file = certs_->server_key(),
                 .client_ca_file = certs_->not_pem()}},

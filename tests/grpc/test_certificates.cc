@@ -93,6 +93,8 @@ absl::StatusOr<std::unique_ptr<TestCertificates>> TestCertificates::Create() {
         MakeLeaf(dir, "server", "ca",
                  "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
                  "extendedKeyUsage=serverAuth"),
+        OpenSsl(dir, {"pkey", "-in", dir + "/server.key", "-aes256", "-passout",
+                      "pass:kivi-test", "-out", dir + "/server-encrypted.key"}),
         MakeLeaf(dir, "client", "ca", "extendedKeyUsage=clientAuth"),
         MakeLeaf(dir, "rogue-client", "rogue-ca",
                  "extendedKeyUsage=clientAuth")}) {

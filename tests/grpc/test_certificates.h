@@ -10,7 +10,8 @@ namespace kivi::testing {
 
 // Throw-away PKI for TLS tests, made by the `openssl` command in a fresh
 // temporary directory that the destructor removes. Every file is PEM; keys
-// are unencrypted P-256 keys; certificates live one day.
+// are unencrypted P-256 keys (but encrypted_server_key()); certificates
+// live one day.
 class TestCertificates {
  public:
   // Generates everything. Internal (with openssl's output) if the openssl
@@ -26,6 +27,10 @@ class TestCertificates {
   // The server's certificate (for 127.0.0.1 and "localhost") and key.
   std::string server_cert() const { return Path("server.pem"); }
   std::string server_key() const { return Path("server.key"); }
+  // server_key(), encrypted with a passphrase.
+  std::string encrypted_server_key() const {
+    return Path("server-encrypted.key");
+  }
   // A client certificate signed by ca(), and its key.
   std::string client_cert() const { return Path("client.pem"); }
   std::string client_key() const { return Path("client.key"); }

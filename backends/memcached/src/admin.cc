@@ -1,5 +1,6 @@
 // Fleet-wide operations: List (LRU crawler metadump), Stats, Flush, Health.
-// Each sends one command to every server and drives them in parallel.
+// Each sends one command to every server and drives them in parallel,
+// connecting included.
 
 #include <algorithm>
 #include <thread>
@@ -7,8 +8,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "kivi/net/exchange.h"
 #include "src/backend.h"
-#include "src/exchange.h"
 #include "src/metadump.h"
 #include "src/replies.h"
 
@@ -35,7 +36,8 @@ class MetadumpReader : public ReplyReader {
     while (true) {
       MetadumpLine line;
       ParseResult r = ParseMetadumpLine(in.substr(*consumed), &line);
-      if (r.state == ParseState::kMalformed) return absl::InternalError(r.error);
+      if (r.state == ParseState::kMalformed)
+        return absl::InternalError(r.error);
       if (r.state == ParseState::kIncomplete) return false;
       *consumed += r.consumed;
       switch (line.kind) {
@@ -88,7 +90,8 @@ class StatsReader : public ReplyReader {
     while (true) {
       TextReply reply;
       ParseResult r = ParseTextReply(in.substr(*consumed), 0, &reply);
-      if (r.state == ParseState::kMalformed) return absl::InternalError(r.error);
+      if (r.state == ParseState::kMalformed)
+        return absl::InternalError(r.error);
       if (r.state == ParseState::kIncomplete) return false;
       *consumed += r.consumed;
       if (reply.kind == TextReplyKind::kEnd) return true;
@@ -117,24 +120,26 @@ absl::StatusOr<std::vector<std::string>> MemcachedBackend::List(
     absl::Time now = absl::Now();
     std::vector<std::unique_ptr<Connection>> conns;
     std::vector<std::unique_ptr<MetadumpReader>> readers;
-    std::vector<ExchangeTask> tasks;
+    std::vector<net::ExchangeTask> tasks;
     for (Server* server : pending) {
       if (absl::Status s = server->Admit(now); !s.ok()) return s;
-      // A dedicated connection: a long dump must not hold a pooled one.
+      // A dedicated connection: a long dump must not hold a pooled one. It
+      // is set up in RunExchanges, every server's at once.
       absl::StatusOr<std::unique_ptr<Connection>> conn =
-          server->pool().OpenDedicated(deadline);
+          server->pool().OpenDedicated(deadline,
+                                       ConnectionPool::Connect::kStart);
       if (!conn.ok()) {
         server->Record(conn.status());
         return conn.status();
       }
       (*conn)->request()->append(kMetadumpRequest.data(),
                                  kMetadumpRequest.size());
-      readers.push_back(std::make_unique<MetadumpReader>(server->name(),
-                                                         prefix, now, &keys));
-      tasks.push_back(ExchangeTask{conn->get(), readers.back().get(), {}});
+      readers.push_back(
+          std::make_unique<MetadumpReader>(server->name(), prefix, now, &keys));
+      tasks.push_back(net::ExchangeTask{conn->get(), readers.back().get(), {}});
       conns.push_back(*std::move(conn));
     }
-    RunExchanges(absl::MakeSpan(tasks), deadline);
+    net::RunExchanges(absl::MakeSpan(tasks), deadline);
     std::vector<Server*> busy;
     for (size_t i = 0; i < tasks.size(); ++i) {
       pending[i]->Record(tasks[i].status);
@@ -145,10 +150,10 @@ absl::StatusOr<std::vector<std::string>> MemcachedBackend::List(
     pending = std::move(busy);
     if (!pending.empty()) {
       if (absl::Now() + absl::Milliseconds(100) >= deadline) {
-        return absl::DeadlineExceededError(absl::StrCat(
-            "memcached ", pending[0]->name(),
-            ": LRU crawler stayed busy; cannot list keys within ",
-            absl::FormatDuration(options_.list_timeout)));
+        return absl::DeadlineExceededError(
+            absl::StrCat("memcached ", pending[0]->name(),
+                         ": LRU crawler stayed busy; cannot list keys within ",
+                         absl::FormatDuration(options_.list_timeout)));
       }
       absl::SleepFor(absl::Milliseconds(100));
     }
@@ -165,23 +170,26 @@ absl::StatusOr<std::vector<EndpointStats>> MemcachedBackend::Stats() {
   std::vector<EndpointStats> stats(servers_.size());
   std::vector<absl::optional<PooledConnection>> conns(servers_.size());
   std::vector<std::unique_ptr<StatsReader>> readers;
-  std::vector<ExchangeTask> tasks;
+  std::vector<net::ExchangeTask> tasks;
   for (size_t i = 0; i < servers_.size(); ++i) {
     Server* server = servers_[i].get();
     stats[i].endpoint = server->name();
     if (absl::Status s = server->Admit(now); !s.ok()) return s;
-    absl::StatusOr<PooledConnection> conn = server->Acquire(deadline);
+    // Set up in RunExchanges, every server's at once.
+    absl::StatusOr<PooledConnection> conn =
+        server->Acquire(deadline, ConnectionPool::Connect::kStart);
     if (!conn.ok()) return conn.status();
     conns[i].emplace(*std::move(conn));
     AppendStats((*conns[i])->request());
     readers.push_back(std::make_unique<StatsReader>(&stats[i]));
-    tasks.push_back(ExchangeTask{conns[i]->get(), readers.back().get(), {}});
+    tasks.push_back(
+        net::ExchangeTask{conns[i]->get(), readers.back().get(), {}});
   }
-  RunExchanges(absl::MakeSpan(tasks), deadline);
+  net::RunExchanges(absl::MakeSpan(tasks), deadline);
   for (size_t i = 0; i < tasks.size(); ++i) {
     servers_[i]->Record(tasks[i].status);
   }
-  for (const ExchangeTask& t : tasks) {
+  for (const net::ExchangeTask& t : tasks) {
     if (!t.status.ok()) return t.status;
   }
   return stats;
@@ -192,18 +200,21 @@ absl::Status MemcachedBackend::Flush(absl::Duration delay) {
   absl::Time deadline = now + options_.timeout;
   std::vector<absl::optional<PooledConnection>> conns(servers_.size());
   std::vector<std::unique_ptr<TextReplyReader>> readers;
-  std::vector<ExchangeTask> tasks;
+  std::vector<net::ExchangeTask> tasks;
   for (size_t i = 0; i < servers_.size(); ++i) {
     Server* server = servers_[i].get();
     if (absl::Status s = server->Admit(now); !s.ok()) return s;
-    absl::StatusOr<PooledConnection> conn = server->Acquire(deadline);
+    // Set up in RunExchanges, every server's at once.
+    absl::StatusOr<PooledConnection> conn =
+        server->Acquire(deadline, ConnectionPool::Connect::kStart);
     if (!conn.ok()) return conn.status();
     conns[i].emplace(*std::move(conn));
     AppendFlushAll((*conns[i])->request(), delay, now);
     readers.push_back(std::make_unique<TextReplyReader>());
-    tasks.push_back(ExchangeTask{conns[i]->get(), readers.back().get(), {}});
+    tasks.push_back(
+        net::ExchangeTask{conns[i]->get(), readers.back().get(), {}});
   }
-  RunExchanges(absl::MakeSpan(tasks), deadline);
+  net::RunExchanges(absl::MakeSpan(tasks), deadline);
   for (size_t i = 0; i < tasks.size(); ++i) {
     servers_[i]->Record(tasks[i].status);
   }
@@ -212,9 +223,9 @@ absl::Status MemcachedBackend::Flush(absl::Duration delay) {
     const TextReply& reply = readers[i]->reply();
     if (reply.kind != TextReplyKind::kOk) {
       (*conns[i])->MarkBroken();
-      return absl::InternalError(absl::StrCat("memcached ", servers_[i]->name(),
-                                              ": flush_all failed: ",
-                                              reply.text));
+      return absl::InternalError(
+          absl::StrCat("memcached ", servers_[i]->name(),
+                       ": flush_all failed: ", reply.text));
     }
   }
   return absl::OkStatus();

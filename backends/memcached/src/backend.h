@@ -21,12 +21,21 @@
 #include "absl/types/optional.h"
 #include "kivi/backend.h"
 #include "kivi/memcached/memcached_backend.h"
+#include "kivi/net/connection.h"
+#include "kivi/net/pool.h"
+#include "kivi/net/server.h"
+#include "kivi/net/tls.h"
 #include "src/protocol.h"
 #include "src/ring.h"
-#include "src/server.h"
 #include "src/server_list.h"
 
 namespace kivi::memcached {
+
+using net::Connection;
+using net::ConnectionPool;
+using net::PooledConnection;
+using net::ReplyReader;
+using net::Server;
 
 class MemcachedBackend : public Backend {
  public:
@@ -100,7 +109,7 @@ class MemcachedBackend : public Backend {
 
   MemcachedBackend(const MemcachedOptions& options,
                    std::vector<ServerAddress> addresses, ServerRing ring,
-                   std::shared_ptr<const TlsContext> tls);
+                   std::shared_ptr<const net::TlsContext> tls);
 
   // The server that owns `key` now: its ring server when admitted; with
   // failover=rehash, a live server instead; else Unavailable naming it.

@@ -17,8 +17,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "kivi/key_rules.h"
+#include "kivi/net/exchange.h"
 #include "src/backend.h"
-#include "src/exchange.h"
 #include "src/replies.h"
 
 namespace kivi::memcached {
@@ -213,7 +213,7 @@ void MemcachedBackend::RunGroups(
   pending.reserve(groups.size());
   for (BatchGroup& g : groups) pending.push_back(&g);
   for (bool first = true; !pending.empty(); first = false) {
-    std::vector<ExchangeTask> tasks;
+    std::vector<net::ExchangeTask> tasks;
     std::vector<BatchGroup*> running;
     tasks.reserve(pending.size());
     running.reserve(pending.size());
@@ -221,9 +221,13 @@ void MemcachedBackend::RunGroups(
       g->conn.reset();
       ConnectionPool& pool = g->server->pool();
       bool connected = false;
+      // A new connection is set up inside RunExchanges, alongside the other
+      // servers' exchanges: a server that takes no connection costs only
+      // its own keys.
       absl::StatusOr<std::unique_ptr<Connection>> lent = pool.Acquire(
           deadline, &connected,
-          first ? ConnectionPool::Check::kNone : ConnectionPool::Check::kAlive);
+          first ? ConnectionPool::Check::kNone : ConnectionPool::Check::kAlive,
+          /*waited=*/nullptr, ConnectionPool::Connect::kStart);
       if (!lent.ok()) {
         if (connected) g->server->Record(lent.status());
         g->status = lent.status();
@@ -231,10 +235,10 @@ void MemcachedBackend::RunGroups(
       }
       g->conn.emplace(&pool, *std::move(lent));
       encode(*g, (*g->conn)->request());
-      tasks.push_back(ExchangeTask{g->conn->get(), g->reader.get(), {}});
+      tasks.push_back(net::ExchangeTask{g->conn->get(), g->reader.get(), {}});
       running.push_back(g);
     }
-    RunExchanges(absl::MakeSpan(tasks), deadline);
+    net::RunExchanges(absl::MakeSpan(tasks), deadline);
     pending.clear();
     for (size_t i = 0; i < tasks.size(); ++i) {
       Connection* conn = tasks[i].conn;

@@ -11,8 +11,8 @@
 #include "kivi/key_rules.h"
 #include "kivi/status_macros.h"
 #include "src/backend.h"
+#include "src/greeting.h"
 #include "src/replies.h"
-#include "src/tls.h"
 
 namespace kivi {
 
@@ -50,10 +50,10 @@ absl::StatusOr<std::unique_ptr<MemcachedBackend>> MemcachedBackend::Create(
   }
   absl::StatusOr<ServerRing> ring = ServerRing::Build(*addresses);
   if (!ring.ok()) return ring.status();
-  std::shared_ptr<const TlsContext> tls;
+  std::shared_ptr<const net::TlsContext> tls;
   if (options.tls.enabled) {
-    absl::StatusOr<std::shared_ptr<const TlsContext>> ctx =
-        TlsContext::Create(options.tls);
+    absl::StatusOr<std::shared_ptr<const net::TlsContext>> ctx =
+        net::TlsContext::Create(options.tls);
     if (!ctx.ok()) return ctx.status();
     tls = *std::move(ctx);
   }
@@ -64,22 +64,24 @@ absl::StatusOr<std::unique_ptr<MemcachedBackend>> MemcachedBackend::Create(
 MemcachedBackend::MemcachedBackend(const MemcachedOptions& options,
                                    std::vector<ServerAddress> addresses,
                                    ServerRing ring,
-                                   std::shared_ptr<const TlsContext> tls)
+                                   std::shared_ptr<const net::TlsContext> tls)
     : options_(options),
       addresses_(std::move(addresses)),
       ring_(std::move(ring)) {
-  ConnectOptions connect;
+  net::ConnectOptions connect;
+  connect.label = "memcached";
   connect.connect_timeout = options.connect_timeout;
   // Half the operation timeout: a reply that has not come by then is waited
   // for with poll, to the deadline exactly.
   connect.blocking_read_timeout = options.timeout / 2;
   connect.tls = std::move(tls);
-  connect.auth_user = options.auth_user;
-  connect.auth_password = options.auth_password;
+  if (!options.auth_user.empty()) {
+    connect.greeting = AuthGreeting(options.auth_user, options.auth_password);
+  }
   for (const ServerAddress& address : addresses_) {
     servers_.push_back(std::make_unique<Server>(
-        address, connect, options.max_conns, options.max_idle,
-        options.failure_limit, options.retry_timeout));
+        net::Endpoint{address.host, address.port}, connect, options.max_conns,
+        options.max_idle, options.failure_limit, options.retry_timeout));
   }
 }
 

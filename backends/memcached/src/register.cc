@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "kivi/memcached/memcached_backend.h"
+#include "kivi/net/tls_params.h"
 #include "kivi/status_macros.h"
 #include "kivi/url.h"
 
@@ -47,8 +48,8 @@ absl::StatusOr<std::unique_ptr<Backend>> OpenMemcached(
         "memcached://127.0.0.1:11211");
   }
   if (!url.path.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "memcached:// takes no path, got \"/", url.path, "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("memcached:// takes no path, got \"/", url.path, "\""));
   }
   options.servers = absl::StrSplit(url.authority, ',');
   options.max_value_bytes = client.max_value_bytes;
@@ -66,26 +67,24 @@ absl::StatusOr<std::unique_ptr<Backend>> OpenMemcached(
   params.String("failover", &failover);
   std::string auth_file;
   params.String("auth_file", &auth_file);
-  params.Bool("tls", &options.tls.enabled);
-  params.String("tls_ca", &options.tls.ca_file);
-  params.String("tls_cert", &options.tls.cert_file);
-  params.String("tls_key", &options.tls.key_file);
-  params.Bool("tls_verify", &options.tls.verify);
+  const absl::Status tls =
+      net::ReadTlsParams(params, "memcached", &options.tls);
   KIVI_RETURN_IF_ERROR(params.Finish());
+  KIVI_RETURN_IF_ERROR(tls);
 
   if (hash != "ketama") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "parameter \"hash\": only \"ketama\" is supported, got \"", hash,
-        "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("parameter \"hash\": only \"ketama\" is supported, got \"",
+                     hash, "\""));
   }
   if (failover == "none") {
     options.failover = MemcachedFailover::kNone;
   } else if (failover == "rehash") {
     options.failover = MemcachedFailover::kRehash;
   } else {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "parameter \"failover\": expected none or rehash, got \"", failover,
-        "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("parameter \"failover\": expected none or rehash, got \"",
+                     failover, "\""));
   }
   if (!auth_file.empty()) {
     KIVI_RETURN_IF_ERROR(ReadAuthFile(auth_file, &options));

@@ -9,7 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "src/connection.h"
+#include "kivi/net/connection.h"
 #include "src/protocol.h"
 
 namespace kivi::memcached {
@@ -22,7 +22,7 @@ inline constexpr size_t kMaxReplyValueBytes = size_t{1} << 30;
 // Reads exactly one meta reply. Its views point into the connection's read
 // buffer: use them before the connection runs another exchange or goes back
 // to the pool.
-class MetaReplyReader : public ReplyReader {
+class MetaReplyReader : public net::ReplyReader {
  public:
   // With a non-empty `opaque` (the request's O flag), a reply that is not
   // an error line must echo it: anything else answers some other request,
@@ -39,7 +39,7 @@ class MetaReplyReader : public ReplyReader {
 };
 
 // Reads exactly one classic reply item (e.g. VERSION, OK).
-class TextReplyReader : public ReplyReader {
+class TextReplyReader : public net::ReplyReader {
  public:
   absl::StatusOr<bool> Consume(absl::string_view in, size_t* consumed) override;
   const TextReply& reply() const { return reply_; }

@@ -26,8 +26,11 @@ using memory_internal::Entry;
 using memory_internal::kNever;
 using memory_internal::Moment;
 using memory_internal::ParseCounter;
+using memory_internal::ReaderLock;
+using memory_internal::ReadResult;
 using memory_internal::Shard;
 using memory_internal::ShardCounters;
+using memory_internal::WriterLock;
 
 constexpr int kMaxShards = 4096;
 constexpr absl::Duration kTtlResolution = absl::Milliseconds(1);
@@ -79,19 +82,21 @@ class MemoryBackend final : public Backend {
 
   absl::StatusOr<std::string> Get(absl::string_view key) override {
     Shard& shard = ShardFor(key);
+    bool dead;
     {
-      absl::MutexLock lock(&shard.mu);
-      Entry* e = shard.FindLive(key, Now());
-      shard.CountLookup(e != nullptr);
-      if (e != nullptr) return e->value;
+      ReaderLock lock(&shard.mu);
+      const ReadResult found = shard.Read(key, Now());
+      if (found.live != nullptr) return found.live->value;
+      dead = found.dead;
     }
+    if (dead) Reclaim(shard, key);
     return KeyNotFound(key);  // Built unlocked: it allocates.
   }
 
   absl::Status Set(absl::string_view key, absl::string_view value,
                    absl::Duration ttl) override {
     Shard& shard = ShardFor(key);
-    absl::MutexLock lock(&shard.mu);
+    WriterLock lock(&shard.mu);
     const Moment m = Now();
     shard.Write(key, value, ExpiresAt(ttl, m.now_ns), NextVersion(), m);
     return absl::OkStatus();
@@ -99,7 +104,7 @@ class MemoryBackend final : public Backend {
 
   absl::Status Delete(absl::string_view key) override {
     Shard& shard = ShardFor(key);
-    absl::MutexLock lock(&shard.mu);
+    WriterLock lock(&shard.mu);
     shard.Erase(key);
     return absl::OkStatus();
   }
@@ -108,7 +113,7 @@ class MemoryBackend final : public Backend {
       absl::string_view prefix) override {
     std::vector<std::string> keys;
     for (const auto& shard : shards_) {
-      absl::ReaderMutexLock lock(&shard->mu);
+      ReaderLock lock(&shard->mu);
       shard->ListLive(prefix, Now(), &keys);
     }
     return keys;
@@ -126,7 +131,7 @@ class MemoryBackend final : public Backend {
   absl::Status Add(absl::string_view key, absl::string_view value,
                    absl::Duration ttl) override {
     Shard& shard = ShardFor(key);
-    absl::MutexLock lock(&shard.mu);
+    WriterLock lock(&shard.mu);
     const Moment m = Now();
     if (shard.FindLive(key, m) != nullptr) {
       return absl::AlreadyExistsError(
@@ -140,7 +145,7 @@ class MemoryBackend final : public Backend {
   absl::Status Replace(absl::string_view key, absl::string_view value,
                        absl::Duration ttl) override {
     Shard& shard = ShardFor(key);
-    absl::MutexLock lock(&shard.mu);
+    WriterLock lock(&shard.mu);
     const Moment m = Now();
     if (shard.FindLive(key, m) == nullptr) return KeyNotFound(key);
     shard.Write(key, value, ExpiresAt(ttl, m.now_ns), NextVersion(), m);
@@ -151,7 +156,7 @@ class MemoryBackend final : public Backend {
                                      uint64_t initial, bool create,
                                      absl::Duration ttl) override {
     Shard& shard = ShardFor(key);
-    absl::MutexLock lock(&shard.mu);
+    WriterLock lock(&shard.mu);
     const Moment m = Now();
     Entry* e = shard.FindLive(key, m);
     if (e == nullptr) {
@@ -177,17 +182,24 @@ class MemoryBackend final : public Backend {
 
   absl::StatusOr<VersionedValue> GetVersioned(absl::string_view key) override {
     Shard& shard = ShardFor(key);
-    absl::MutexLock lock(&shard.mu);
-    Entry* e = shard.FindLive(key, Now());
-    shard.CountLookup(e != nullptr);
-    if (e == nullptr) return KeyNotFound(key);
-    return VersionedValue{.value = e->value, .version = e->version};
+    bool dead;
+    {
+      ReaderLock lock(&shard.mu);
+      const ReadResult found = shard.Read(key, Now());
+      if (found.live != nullptr) {
+        return VersionedValue{.value = found.live->value,
+                              .version = found.live->version};
+      }
+      dead = found.dead;
+    }
+    if (dead) Reclaim(shard, key);
+    return KeyNotFound(key);
   }
 
   absl::Status CompareAndSet(absl::string_view key, absl::string_view value,
                              uint64_t version, absl::Duration ttl) override {
     Shard& shard = ShardFor(key);
-    absl::MutexLock lock(&shard.mu);
+    WriterLock lock(&shard.mu);
     const Moment m = Now();
     Entry* e = shard.FindLive(key, m);
     if (e == nullptr) return KeyNotFound(key);
@@ -202,7 +214,7 @@ class MemoryBackend final : public Backend {
 
   absl::Status Touch(absl::string_view key, absl::Duration ttl) override {
     Shard& shard = ShardFor(key);
-    absl::MutexLock lock(&shard.mu);
+    WriterLock lock(&shard.mu);
     const Moment m = Now();
     Entry* e = shard.FindLive(key, m);
     if (e == nullptr) return KeyNotFound(key);
@@ -213,7 +225,7 @@ class MemoryBackend final : public Backend {
   absl::StatusOr<std::string> GetAndTouch(absl::string_view key,
                                           absl::Duration ttl) override {
     Shard& shard = ShardFor(key);
-    absl::MutexLock lock(&shard.mu);
+    WriterLock lock(&shard.mu);
     const Moment m = Now();
     Entry* e = shard.FindLive(key, m);
     shard.CountLookup(e != nullptr);
@@ -246,7 +258,7 @@ class MemoryBackend final : public Backend {
   absl::StatusOr<std::vector<EndpointStats>> Stats() override {
     ShardCounters total;
     for (const auto& shard : shards_) {
-      absl::ReaderMutexLock lock(&shard->mu);
+      ReaderLock lock(&shard->mu);
       const ShardCounters c = shard->counters();
       total.items += c.items;
       total.bytes += c.bytes;
@@ -285,7 +297,7 @@ class MemoryBackend final : public Backend {
   absl::Status Extend(absl::string_view key, absl::string_view value,
                       bool at_end) {
     Shard& shard = ShardFor(key);
-    absl::MutexLock lock(&shard.mu);
+    WriterLock lock(&shard.mu);
     const Moment m = Now();
     Entry* e = shard.FindLive(key, m);
     if (e == nullptr) return KeyNotFound(key);
@@ -306,9 +318,16 @@ class MemoryBackend final : public Backend {
     return absl::OkStatus();
   }
 
+  // Reclaims `key` if it is still dead: a read found it so under a shared
+  // lock, which cannot erase (see MemoryOptions::sweep_interval).
+  void Reclaim(Shard& shard, absl::string_view key) {
+    WriterLock lock(&shard.mu);
+    shard.EraseIfDead(key, Now());
+  }
+
   void SweepAll() {
     for (const auto& shard : shards_) {
-      absl::MutexLock lock(&shard->mu);
+      WriterLock lock(&shard->mu);
       shard->Sweep(Now());
     }
   }

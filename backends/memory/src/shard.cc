@@ -6,6 +6,21 @@
 
 namespace kivi::memory_internal {
 
+ReadResult Shard::Read(absl::string_view key, const Moment& m) {
+  const auto it = map_.find(key);
+  ReadResult result;
+  if (it != map_.end()) {
+    if (m.IsLive(it->second)) {
+      result.live = &it->second;
+      MarkReferenced(it->second);
+    } else {
+      result.dead = true;
+    }
+  }
+  CountLookup(result.live != nullptr);
+  return result;
+}
+
 Entry* Shard::FindLive(absl::string_view key, const Moment& m) {
   auto it = map_.find(key);
   if (it == map_.end()) return nullptr;
@@ -14,10 +29,7 @@ Entry* Shard::FindLive(absl::string_view key, const Moment& m) {
     Remove(it);
     return nullptr;
   }
-  if (e != newest_) {
-    Unlink(e);
-    PushFront(e);
-  }
+  MarkReferenced(*e);
   return e;
 }
 
@@ -37,6 +49,7 @@ Entry* Shard::Write(absl::string_view key, absl::string_view value,
   e->expires_ns = expires_ns;
   e->written_ns = m.now_ns;
   e->version = version;
+  e->referenced.store(false, std::memory_order_relaxed);
   PushFront(e);
   EvictToBudget(e, m);
   return e;
@@ -53,6 +66,11 @@ void Shard::Rewrote(Entry* e, size_t old_size, uint64_t version,
 void Shard::Erase(absl::string_view key) {
   auto it = map_.find(key);
   if (it != map_.end()) Remove(it);
+}
+
+void Shard::EraseIfDead(absl::string_view key, const Moment& m) {
+  auto it = map_.find(key);
+  if (it != map_.end() && !m.IsLive(it->second)) Remove(it);
 }
 
 void Shard::Sweep(const Moment& m) {
@@ -76,8 +94,16 @@ ShardCounters Shard::counters() const {
   return ShardCounters{.items = map_.size(),
                        .bytes = bytes_,
                        .evictions = evictions_,
-                       .hits = hits_,
-                       .misses = misses_};
+                       .hits = hits_.load(std::memory_order_relaxed),
+                       .misses = misses_.load(std::memory_order_relaxed)};
+}
+
+void Shard::MarkReferenced(const Entry& e) const {
+  // Readers of a hot entry share its cache line; only the first since the
+  // bit was cleared writes to it.
+  if (budget_bytes_ != 0 && !e.referenced.load(std::memory_order_relaxed)) {
+    e.referenced.store(true, std::memory_order_relaxed);
+  }
 }
 
 void Shard::PushFront(Entry* e) {
@@ -103,14 +129,22 @@ void Shard::Remove(Map::iterator it) {
   map_.erase(it);
 }
 
-void Shard::EvictToBudget(const Entry* keep, const Moment& m) {
+void Shard::EvictToBudget(Entry* keep, const Moment& m) {
   if (budget_bytes_ == 0) return;
-  // `keep` is the most recent entry, so it is reached only when it is the
-  // last one left; the options guarantee it fits the budget alone.
-  while (bytes_ > budget_bytes_ && oldest_ != keep) {
-    Entry* victim = oldest_;
-    if (m.IsLive(*victim)) ++evictions_;
-    Remove(map_.find(*victim->key));
+  // Stops at one entry left, which is `keep`: the options guarantee that it
+  // fits the budget alone. Every pass over an entry clears its bit, so a
+  // second round reaches entries it can evict: this ends.
+  while (bytes_ > budget_bytes_ && oldest_ != newest_) {
+    Entry* candidate = oldest_;
+    const bool live = m.IsLive(*candidate);
+    if (live && (candidate == keep || candidate->referenced.exchange(
+                                          false, std::memory_order_relaxed))) {
+      Unlink(candidate);
+      PushFront(candidate);
+      continue;
+    }
+    if (live) ++evictions_;
+    Remove(map_.find(*candidate->key));
   }
 }
 

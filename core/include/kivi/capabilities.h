@@ -20,6 +20,11 @@ struct Capabilities {
   bool touch = false;            // Touch and GetAndTouch.
   bool append_prepend = false;   // Append / Prepend.
   bool flush = false;            // Flush.
+  // Flush with a delay (memcached's "flush_all <delay>"): only a store that
+  // can schedule the invalidation itself honours it; a client-side timer
+  // would die with the process. Without it, Flush(delay > 0) is
+  // Unimplemented and Flush() still works.
+  bool delayed_flush = false;
   bool stats = false;            // Stats.
 
   // The finest TTL the backend honours. A TTL is rounded up to a multiple of

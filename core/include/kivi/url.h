@@ -75,6 +75,9 @@ class ParamReader {
   absl::Status error_;
 };
 
+// Decodes the %XX escapes of a URL part such as its user info ('+' stays
+// '+'). InvalidArgument for a malformed escape.
+absl::StatusOr<std::string> PercentDecode(absl::string_view text);
 // Parses a byte count as ParamReader::Bytes does.
 absl::StatusOr<uint64_t> ParseBytes(absl::string_view text);
 // Parses a duration as ParamReader::Duration does.

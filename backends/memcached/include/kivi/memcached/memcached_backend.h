@@ -12,6 +12,7 @@
 //       &max_conns=8&max_idle=4&hash=ketama&retry_timeout=2s
 //       &failure_limit=3&failover=none|rehash&auth_file=/path
 //       &tls=1&tls_ca=ca.pem&tls_cert=c.pem&tls_key=k.pem&tls_verify=1
+//       &tls_server_name=cache.example
 // "*3" gives a server weight 3 on the ring. The shared parameters
 // (namespace, default_ttl, max_value_bytes) are read by core.
 
@@ -25,6 +26,7 @@
 #include "absl/time/time.h"
 #include "kivi/backend.h"
 #include "kivi/key_rules.h"
+#include "kivi/net/tls_options.h"
 #include "kivi/registry.h"
 
 namespace kivi {
@@ -40,19 +42,6 @@ enum class MemcachedFailover {
   // keys move back and it may serve values older than those written to the
   // stand-in server while it was down.
   kRehash,
-};
-
-struct MemcachedTlsOptions {
-  bool enabled = false;
-  // PEM file of the CA that signed the servers' certificates; empty: the
-  // system's default trust store.
-  std::string ca_file;
-  // Client certificate and key (PEM) for servers that require one.
-  std::string cert_file;
-  std::string key_file;
-  // Verify the server's certificate chain. The host name is not checked:
-  // memcached servers are addressed by IP more often than not.
-  bool verify = true;
 };
 
 struct MemcachedOptions {
@@ -85,7 +74,10 @@ struct MemcachedOptions {
   std::string auth_user;
   std::string auth_password;
 
-  MemcachedTlsOptions tls;
+  // TLS (server started with -Z). The certificate must be for the server's
+  // host as written (a name, or an IP address in its subject alternative
+  // names) unless tls.server_name names the one to expect.
+  net::TlsOptions tls;
 
   // Largest value; Append/Prepend whose result would exceed it fail with
   // InvalidArgument and leave the value unchanged.
@@ -113,7 +105,9 @@ absl::StatusOr<std::unique_ptr<Backend>> NewMemcachedBackend(
 // Registers the "memcached" scheme. Parameters: timeout, list_timeout,
 // connect_timeout, max_conns, max_idle, hash (only "ketama"), retry_timeout,
 // failure_limit, failover (none|rehash), auth_file (a file holding
-// "user:password"), tls, tls_ca, tls_cert, tls_key, tls_verify.
+// "user:password"), tls, tls_ca, tls_cert, tls_key, tls_verify,
+// tls_server_name (the TLS ones but tls need tls=1: InvalidArgument
+// otherwise, never a silent plaintext connection).
 absl::Status RegisterMemcachedBackend(BackendRegistry& registry);
 
 }  // namespace kivi

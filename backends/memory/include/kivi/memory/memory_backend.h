@@ -20,15 +20,21 @@ namespace kivi {
 struct MemoryOptions {
   // Upper bound on the bytes held, counting each entry's key and value bytes
   // (not the bookkeeping around them). Zero: unbounded. When a write would
-  // exceed it, the least recently used entries are evicted. The budget is
-  // split evenly between shards and LRU order is kept per shard, so each
-  // shard holds at most max_bytes / shards; that share must fit the largest
-  // possible entry (kMaxKeyBytes + max_value_bytes), so every value the
-  // client accepts can be stored.
+  // exceed it, entries are evicted by CLOCK (second chance), an
+  // approximation of least recently used that lets reads share a lock:
+  // the oldest written entry goes first, unless it was read since it was
+  // written or last spared, in which case it is spared once more and
+  // counts as newly written. The entry being written is never evicted.
+  // The budget is split evenly between shards and eviction order is kept
+  // per shard, so each shard holds at most max_bytes / shards; that share
+  // must fit the largest possible entry (kMaxKeyBytes + max_value_bytes),
+  // so every value the client accepts can be stored.
   uint64_t max_bytes = 0;
 
   // Number of independently locked partitions; keys are spread over them by
-  // hash. More shards mean less lock contention. 1..4096.
+  // hash. More shards mean less lock contention. Reads (Get, GetVersioned,
+  // BatchGet, List, Stats) share a shard's lock; writes hold it alone.
+  // 1..4096.
   int shards = 16;
 
   // How often a background thread reclaims expired and flushed entries.

@@ -1,0 +1,97 @@
+#include "backends/redis/src/node.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "absl/types/optional.h"
+#include "kivi/net/exchange.h"
+#include "kivi/net/pool.h"
+#include "kivi/status_macros.h"
+
+namespace kivi::redis {
+
+Node::Node(HostPort address, const net::ConnectOptions& options,
+           const NodeLimits& limits)
+    : address_(std::move(address)),
+      server_(net::Endpoint{address_.host, address_.port}, options,
+              limits.max_conns, limits.max_idle, limits.failure_limit,
+              limits.retry_timeout) {}
+
+absl::Status Node::Run(absl::Time deadline, Idempotent idempotent, size_t count,
+                       absl::FunctionRef<void(std::string*)> encode,
+                       RespReader::Handler on_reply) {
+  KIVI_RETURN_IF_ERROR(server_.Admit(absl::Now()));
+  // A second attempt only after a pooled connection died before replying.
+  for (int attempt = 0;; ++attempt) {
+    absl::StatusOr<net::PooledConnection> conn = server_.Acquire(deadline);
+    if (!conn.ok()) return conn.status();
+    encode((*conn)->request());
+    RespReader reader(count, on_reply);
+    absl::Status status = (*conn)->Exchange(reader, deadline);
+    if (status.ok()) status = (*conn)->CheckNothingFollows();
+    if (!status.ok() && attempt == 0 && idempotent == Idempotent::kYes &&
+        (*conn)->DiedWhileIdle()) {
+      continue;
+    }
+    server_.Record(status);
+    return status;
+  }
+}
+
+void RunOnNodes(absl::Span<NodeRequest> requests, absl::Time deadline,
+                Idempotent idempotent) {
+  if (requests.size() == 1) {
+    // One node: its own exchange, which may wait in a blocking read (two
+    // system calls per round trip) where the poll loop needs four.
+    NodeRequest& r = requests[0];
+    r.status = r.node->Run(deadline, idempotent, r.count, r.encode, r.on_reply);
+    return;
+  }
+  const absl::Time now = absl::Now();
+  std::vector<absl::optional<net::PooledConnection>> conns(requests.size());
+  std::vector<std::unique_ptr<RespReader>> readers(requests.size());
+  std::vector<net::ExchangeTask> tasks;
+  std::vector<size_t> owners;  // Task index -> request index.
+  tasks.reserve(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    NodeRequest& r = requests[i];
+    net::Server& server = r.node->server();
+    r.status = server.Admit(now);
+    if (!r.status.ok()) continue;
+    // New connections are set up by the poll loop, all nodes at once, so
+    // a node that takes no connection costs only its own keys.
+    absl::StatusOr<net::PooledConnection> conn =
+        server.Acquire(deadline, net::ConnectionPool::Connect::kStart);
+    if (!conn.ok()) {
+      r.status = conn.status();
+      continue;
+    }
+    conns[i].emplace(*std::move(conn));
+    r.encode((*conns[i])->request());
+    // The reader refers to r.on_reply, which outlives it.
+    readers[i] = std::make_unique<RespReader>(r.count, r.on_reply);
+    tasks.push_back(net::ExchangeTask{conns[i]->get(), readers[i].get(), {}});
+    owners.push_back(i);
+  }
+  net::RunExchanges(absl::MakeSpan(tasks), deadline);
+  for (size_t t = 0; t < tasks.size(); ++t) {
+    NodeRequest& r = requests[owners[t]];
+    net::Connection& conn = **conns[owners[t]];
+    absl::Status status = tasks[t].status;
+    if (status.ok()) status = conn.CheckNothingFollows();
+    if (!status.ok() && idempotent == Idempotent::kYes &&
+        conn.DiedWhileIdle()) {
+      conns[owners[t]].reset();  // Closed: it is broken.
+      r.status =
+          r.node->Run(deadline, idempotent, r.count, r.encode, r.on_reply);
+      continue;
+    }
+    r.node->server().Record(status);
+    r.status = std::move(status);
+  }
+}
+
+}  // namespace kivi::redis
