@@ -120,6 +120,28 @@ TEST(RocksDbOpen, ClientsOfOneDirectoryInAProcessShareIt) {
   EXPECT_THAT((*c)->Get("k"), IsOkAndHolds("again"));
 }
 
+TEST(RocksDbFlush, DelayedFlushStillHappensAfterTheProcessReopens) {
+  TempDir dir;
+  {
+    absl::StatusOr<std::unique_ptr<Client>> kv = Open(Url(dir));
+    ASSERT_THAT(kv, IsOk());
+    ASSERT_THAT((*kv)->Set("k", "v"), IsOk());
+    ASSERT_THAT((*kv)->Flush(absl::Milliseconds(300)), IsOk());
+    // The pending flush is no key of the store.
+    EXPECT_THAT((*kv)->List(), IsOkAndHolds(ElementsAre("k")));
+  }
+  // Closed before the flush was due, as if the process had exited.
+  absl::StatusOr<std::unique_ptr<Client>> kv = Open(Url(dir));
+  ASSERT_THAT(kv, IsOk());
+  EXPECT_THAT((*kv)->Get("k"), IsOkAndHolds("v"));
+  absl::SleepFor(absl::Milliseconds(400));
+  EXPECT_THAT((*kv)->Get("k"), HasCode(absl::StatusCode::kNotFound));
+  EXPECT_THAT((*kv)->List(), IsOkAndHolds(::testing::IsEmpty()));
+  // Done once: a later write stays.
+  ASSERT_THAT((*kv)->Set("k", "again"), IsOk());
+  EXPECT_THAT((*kv)->Get("k"), IsOkAndHolds("again"));
+}
+
 TEST(RocksDbFormat, ValueIsStoredBehindTheDocumentedHeader) {
   TempDir dir;
   const absl::Time before = absl::Now();

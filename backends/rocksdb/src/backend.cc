@@ -116,6 +116,7 @@ absl::StatusOr<std::vector<std::string>> RocksDbBackend::List(
   std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator(read_));
   for (it->Seek(ToSlice(prefix));
        it->Valid() && absl::StartsWith(View(it->key()), prefix); it->Next()) {
+    if (it->key() == Database::PendingFlushKey()) continue;
     EntryHeader header;
     // Foreign values are listed: Get reports them as DataLoss.
     if (DecodeHeader(View(it->value()), &header) && !header.LiveAt(now_ms)) {

@@ -130,6 +130,17 @@ absl::StatusOr<std::shared_ptr<Database>> Database::Open(
     return absl::StrCat("rocksdb ", options.path, ": open");
   }));
   database->db_.reset(db);
+  // A delayed flush still pending when the directory was last closed.
+  std::string due;
+  status = db->Get(rocksdb::ReadOptions(), PendingFlushKey(), &due);
+  if (status.ok() && due.size() == sizeof(uint64_t)) {
+    uint64_t due_ms = 0;
+    for (size_t i = 0; i < sizeof(due_ms); ++i) {
+      due_ms |= static_cast<uint64_t>(static_cast<unsigned char>(due[i]))
+                << (8 * i);
+    }
+    database->flush_due_ms_.store(static_cast<int64_t>(due_ms));
+  }
   Database* raw = database.release();
   registry.by_path.emplace(key, std::make_pair(raw, 1));
   return std::shared_ptr<Database>(raw, release);
@@ -146,9 +157,18 @@ absl::Status Database::FlushAt(absl::Time at,
     flush_due_ms_.store(0, std::memory_order_release);
     return DeleteEverything(write);
   }
-  // Rounded up: the flush never runs before its time.
-  flush_due_ms_.store(static_cast<int64_t>(CeilUnixMs(at)),
-                      std::memory_order_release);
+  // Rounded up: the flush never runs before its time. Stored, so that it
+  // still happens if the process exits first (the range deletion of the
+  // flush removes the record).
+  const uint64_t due_ms = CeilUnixMs(at);
+  char due[sizeof(due_ms)];
+  for (size_t i = 0; i < sizeof(due_ms); ++i) {
+    due[i] = static_cast<char>(due_ms >> (8 * i));
+  }
+  KIVI_RETURN_IF_ERROR(FromRocksDb(
+      db_->Put(write, PendingFlushKey(), rocksdb::Slice(due, sizeof(due))),
+      [&] { return absl::StrCat("rocksdb ", path_, ": flush"); }));
+  flush_due_ms_.store(static_cast<int64_t>(due_ms), std::memory_order_release);
   return absl::OkStatus();
 }
 

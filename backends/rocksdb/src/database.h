@@ -53,9 +53,16 @@ class Database {
   // A version no write of this database has used.
   uint64_t NextVersion() { return next_version_.fetch_add(1) + 1; }
 
+  // Where a pending delayed flush is recorded: a key no client can write
+  // (keys have no control bytes) and List skips.
+  static rocksdb::Slice PendingFlushKey() {
+    return rocksdb::Slice("\0kivi.flush_at", 14);
+  }
+
   // Deletes every key at `at` (now, if `at` has passed), replacing any
   // pending flush. The deletion runs in this call when due, else in the
-  // first ApplyDueFlush at or after `at`.
+  // first ApplyDueFlush at or after `at`, in this process or, if it exits
+  // first, in the next one to open the directory.
   absl::Status FlushAt(absl::Time at, const rocksdb::WriteOptions& write);
   // Runs a pending flush whose time has come. Call before taking any
   // stripe lock: a flush takes them all.

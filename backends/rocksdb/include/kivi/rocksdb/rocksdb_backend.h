@@ -98,8 +98,10 @@ struct RocksDbOptions {
 //
 // Flush(delay) deletes every key of the directory (all namespaces) with
 // one range deletion, at once or, with a delay, at the first operation at
-// or after now + delay (a later Flush replaces a pending one; a pending
-// flush is forgotten when the process exits).
+// or after now + delay (a later Flush replaces a pending one). A pending
+// flush is recorded in the directory under a key no client can write
+// ("\0kivi.flush_at", 8-byte little-endian Unix milliseconds), so it still
+// happens when the process exits first and the directory is reopened.
 //
 // Health reports one endpoint, "rocksdb:<path>": down when RocksDB has
 // recorded a background error (rocksdb.background-errors, e.g. a failed
