@@ -6,7 +6,8 @@
 #
 # Starts its own servers on free loopback ports (memcached x1 and x3,
 # kivi-server over memory://, the bare gRPC echo server), runs kivi-bench
-# (kivi vs libmemcached vs a raw-socket floor, kivi-server vs echo), counts
+# (kivi vs libmemcached vs a raw-socket floor, kivi-server vs echo,
+# rocksdb:// vs the raw RocksDB API on two databases under $WORK), counts
 # instructions (callgrind), allocations (memcheck) and system calls
 # (strace -c) per operation, and writes bench/results/: latest.json (one
 # JSON line per result), summary.md and chart.svg. Every server it started
@@ -240,6 +241,7 @@ echo "run.sh: benchmarks (bounded by ${BENCH_TIMEOUT}s)" >&2
 timeout "$BENCH_TIMEOUT" "$BENCH" --memcached1="$MC1" --memcached3="$MC3" \
   --redis1="$REDIS1" --redis_cluster="$REDIS_CLUSTER" \
   --grpc="$GRPC" --echo="$ECHO" ${PG:+--postgres="$PG"} \
+  --rocksdb_dir="$WORK/rocksdb" \
   "${BENCH_FLAGS[@]}" >>"$OUT" ||
   echo "run.sh: kivi-bench stopped early (status $?); results so far kept" >&2
 

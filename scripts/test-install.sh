@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs kivi from a build tree into a scratch prefix, builds the separate
 # examples/quickstart project against it with find_package(kivi), and runs
-# it on memory:// and on grpc:// against a kivi-server child process. Also
+# it on memory://, on rocksdb:// (a scratch directory) and on grpc://
+# against a kivi-server child process. Also
 # checks that the README shows the example exactly as it is compiled.
 #
 # usage: test-install.sh SOURCE_DIR BUILD_DIR KIVI_SERVER_BINARY
@@ -34,6 +35,7 @@ cmake -S "$src/examples/quickstart" -B "$work/build" -G Ninja \
 cmake --build "$work/build" > "$work/build.log"
 
 "$work/build/quickstart" "memory://?namespace=example:"
+"$work/build/quickstart" "rocksdb://$work/rocksdb?namespace=example:"
 
 "$server_bin" --listen=127.0.0.1:0 --backend=memory:// > "$work/server.log" 2>&1 &
 server_pid=$!

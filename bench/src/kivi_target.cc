@@ -73,7 +73,8 @@ absl::StatusOr<std::unique_ptr<Target>> NewKiviTarget(
   absl::StatusOr<std::unique_ptr<kivi::Client>> client =
       kivi::Open(url, {.observer = std::move(observer)});
   if (!client.ok()) return client.status();
-  const bool in_process = absl::StartsWith(url, "memory:");
+  const bool in_process =
+      absl::StartsWith(url, "memory:") || absl::StartsWith(url, "rocksdb:");
   return std::make_unique<KiviTarget>(
       std::shared_ptr<kivi::Client>(*std::move(client)), name, in_process);
 }

@@ -67,6 +67,12 @@ std::unique_ptr<Target> NewCuckooMapTarget();
 absl::StatusOr<std::unique_ptr<Target>> NewLibpqTarget(
     const std::string& conninfo, const std::string& table);
 
+// The RocksDB API called directly on a database in `path` (created if
+// missing) with the table settings of kivi's rocksdb:// (32 MiB block
+// cache, 10-bit Bloom filter); BatchGet is the batched MultiGet.
+absl::StatusOr<std::unique_ptr<Target>> NewRawRocksDbTarget(
+    const std::string& path);
+
 }  // namespace kivi_bench
 
 #endif  // KIVI_BENCH_TARGETS_H_

@@ -4,6 +4,7 @@
 #include "kivi/memory/memory_backend.h"
 #include "kivi/postgres/postgres_backend.h"
 #include "kivi/redis/redis_backend.h"
+#include "kivi/rocksdb/rocksdb_backend.h"
 #include "kivi/status_macros.h"
 
 namespace kivi {
@@ -14,6 +15,7 @@ absl::Status RegisterBuiltinBackends(BackendRegistry& registry) {
   KIVI_RETURN_IF_ERROR(RegisterRedisBackend(registry));
   KIVI_RETURN_IF_ERROR(RegisterGrpcBackend(registry));
   KIVI_RETURN_IF_ERROR(RegisterPostgresBackend(registry));
+  KIVI_RETURN_IF_ERROR(RegisterRocksDbBackend(registry));
   return absl::OkStatus();
 }
 

@@ -34,6 +34,7 @@ namespace kivi {
 //   memcached://10.0.0.1:11211,10.0.0.2:11211?namespace=app&timeout=250ms
 //   grpc://127.0.0.1:7070
 //   postgres://kivi@127.0.0.1:5432/app?table=kivi
+//   rocksdb:///var/lib/kivi?sync=1
 // Shared parameters on every scheme: namespace, default_ttl,
 // max_value_bytes. InvalidArgument names a malformed URL, an unknown scheme
 // or an unknown/malformed parameter. The returned client is thread-safe.
@@ -41,9 +42,9 @@ namespace kivi {
 absl::StatusOr<std::unique_ptr<Client>> Open(absl::string_view url,
                                              const OpenOptions& options = {});
 
-// Registers every built-in backend (memory, memcached, grpc, postgres) in
-// `registry`, for callers that build their own registry to add backends of
-// their own.
+// Registers every built-in backend (memory, memcached, redis, grpc,
+// postgres, rocksdb) in `registry`, for callers that build their own
+// registry to add backends of their own.
 absl::Status RegisterBuiltinBackends(BackendRegistry& registry);
 
 }  // namespace kivi
