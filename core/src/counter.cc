@@ -2,14 +2,35 @@
 
 namespace kivi {
 
+namespace {
+
+// C's isspace in the "C" locale.
+bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+}  // namespace
+
 absl::optional<uint64_t> ParseCounter(absl::string_view text) {
-  if (text.empty() || text.size() > 20) return absl::nullopt;
+  size_t i = 0;
+  while (i < text.size() && IsSpace(text[i])) ++i;
+  bool negative = false;
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
+    negative = text[i] == '-';
+    ++i;
+  }
+  const size_t digits = i;
   uint64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return absl::nullopt;
-    const uint64_t digit = static_cast<uint64_t>(c - '0');
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    const uint64_t digit = static_cast<uint64_t>(text[i] - '0');
     if (value > (UINT64_MAX - digit) / 10) return absl::nullopt;
     value = value * 10 + digit;
+  }
+  if (i == digits) return absl::nullopt;
+  if (i < text.size() && !IsSpace(text[i]) && text[i] != '\0') {
+    return absl::nullopt;
+  }
+  if (negative) {
+    value = 0 - value;
+    if (value > static_cast<uint64_t>(INT64_MAX)) return absl::nullopt;
   }
   return value;
 }

@@ -14,18 +14,16 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "kivi/counter.h"
 #include "kivi/key_rules.h"
-#include "src/counter.h"
 #include "src/shard.h"
 
 namespace kivi {
 namespace {
 
-using memory_internal::ApplyDelta;
 using memory_internal::Entry;
 using memory_internal::kNever;
 using memory_internal::Moment;
-using memory_internal::ParseCounter;
 using memory_internal::ReaderLock;
 using memory_internal::ReadResult;
 using memory_internal::Shard;
@@ -172,7 +170,7 @@ class MemoryBackend final : public Backend {
           " is not a decimal unsigned 64-bit number, so it cannot be "
           "incremented or decremented"));
     }
-    const uint64_t result = ApplyDelta(*current, delta);
+    const uint64_t result = ApplyCounterDelta(*current, delta);
     const size_t old_size = e->value.size();
     const absl::AlphaNum digits(result);
     e->value.assign(digits.data(), digits.size());
