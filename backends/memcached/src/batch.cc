@@ -316,17 +316,20 @@ absl::StatusOr<BatchWriteResult> MemcachedBackend::BatchSet(
       [&](size_t i, const absl::Status& s) {
         result.failed[entries[i].key] = s;
       });
-  // The item size each value is checked against: learnt now for a server
-  // not yet known (its first connection), and read again when a value is
-  // over the size last learnt (the server may have restarted with a larger
-  // -I). Not inside RunGroups, whose servers run in parallel: this is one
-  // server after another, but only on first contact or before a refusal.
+  // The item size each value over what every server stores is checked
+  // against: learnt now for a server not yet known (its first connection),
+  // and read again when a value is over the size last learnt (the server
+  // may have restarted with a larger -I). Not inside RunGroups, whose
+  // servers run in parallel: this is one server after another, but only
+  // for values over 1 KiB, on first contact or before a refusal.
   for (BatchGroup& g : groups) {
     const ItemLimit& limit = g.server->item_limit();
-    bool refresh = !limit.current();
+    bool refresh = false;
     for (size_t j = 0; !refresh && j < g.items.size(); ++j) {
       const KeyValue& kv = entries[g.items[j]];
-      refresh = kv.value.size() > limit.MaxValueBytes(kv.key);
+      refresh = !ItemLimit::FitsEveryServer(kv.key, kv.value.size()) &&
+                (!limit.current() ||
+                 kv.value.size() > limit.MaxValueBytes(kv.key));
     }
     if (refresh) (void)g.server->RefreshItemLimit(deadline);
   }

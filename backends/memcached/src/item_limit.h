@@ -24,6 +24,10 @@ namespace kivi::memcached {
 // of value. Rounded up so a server built differently is not overrun.
 inline constexpr size_t kItemOverheadBytes = 64;
 
+// The smallest item_size_max memcached accepts (-I below 1 KiB is refused
+// at start), so a value that fits it fits every server, known or not.
+inline constexpr size_t kMinItemSizeMax = 1024;
+
 // The item size of one server. Thread-safe; reads are one relaxed atomic
 // load, so checking a value costs nothing measurable.
 class ItemLimit {
@@ -39,6 +43,13 @@ class ItemLimit {
   // (MarkStale), which may be to a restarted server.
   bool current() const { return current_.load(std::memory_order_acquire); }
   void MarkStale() { current_.store(false, std::memory_order_release); }
+
+  // True when `value_bytes` under `key` fits any memcached server, whatever
+  // its item size: such a write needs no learnt limit, so a batch of small
+  // values never waits for a server's settings.
+  static bool FitsEveryServer(absl::string_view key, size_t value_bytes) {
+    return value_bytes + kItemOverheadBytes + key.size() <= kMinItemSizeMax;
+  }
 
   // The largest value the server stores under `key`, or SIZE_MAX while not
   // known.
