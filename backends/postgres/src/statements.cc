@@ -137,16 +137,46 @@ std::string Quoted(absl::string_view name) {
   return absl::StrCat("\"", name, "\"");
 }
 
-// The numeric value of bytea `v` (only where it is known to be digits).
-std::string Num(absl::string_view v) {
-  return absl::StrCat("encode(", v, ", 'escape')::numeric");
+// A counter is read as memcached reads one (strtoull, then its checks):
+// leading white space, a sign, digits, then the end, white space or a NUL.
+// encode(v, 'escape') keeps those bytes as they are but for the NUL, which
+// it writes as \000 (and a backslash as \\, so no stored text passes for
+// one). kTrailing is the regular expression of what may follow the digits.
+constexpr absl::string_view kCounterHead = "^[\\t\\n\\v\\f\\r ]*";
+constexpr absl::string_view kTrailing = "([\\t\\n\\v\\f\\r ]|\\\\000|$)";
+
+// The sign and digits of bytea `v` (only where IsNum holds).
+std::string SignedDigits(absl::string_view v) {
+  return absl::StrCat("substring(encode(", v, ", 'escape') from '",
+                      kCounterHead, "([+-]?[0-9]+)')");
 }
 
-// Whether `v` is a decimal number below 2^64 (memcached's counters).
+// The digits of `v` as a number, without the sign.
+std::string Magnitude(absl::string_view v) {
+  return absl::StrCat("ltrim(", SignedDigits(v), ", '+-')::numeric");
+}
+
+// True when `v` reads negative: strtoull negates modulo 2^64.
+std::string Negated(absl::string_view v) {
+  return absl::StrCat("(left(", SignedDigits(v), ", 1) = '-' AND ",
+                      Magnitude(v), " > 0)");
+}
+
+// The numeric value of bytea `v` (only where IsNum holds).
+std::string Num(absl::string_view v) {
+  return absl::StrCat("(CASE WHEN ", Negated(v),
+                      " THEN 18446744073709551616 - ", Magnitude(v), " ELSE ",
+                      Magnitude(v), " END)");
+}
+
+// Whether `v` is a counter: its digits below 2^64 and, negated, below 2^63
+// (memcached refuses a negative number, but "-0").
 std::string IsNum(absl::string_view v) {
-  return absl::StrCat("(CASE WHEN encode(", v,
-                      ", 'escape') ~ '^[0-9]{1,20}$' THEN ", Num(v),
-                      " < 18446744073709551616 ELSE false END)");
+  return absl::StrCat("(CASE WHEN encode(", v, ", 'escape') ~ '", kCounterHead,
+                      "[+-]?[0-9]+", kTrailing, "' THEN ", Magnitude(v),
+                      " < 18446744073709551616 AND (NOT ", Negated(v),
+                      " OR 18446744073709551616 - ", Magnitude(v),
+                      " < 9223372036854775808) ELSE false END)");
 }
 
 // `v` plus $2 under the Increment contract, as decimal text in bytea.

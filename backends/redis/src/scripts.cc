@@ -24,8 +24,19 @@ if not v then
   end
   return ARGV[3]
 end
-if #v == 0 or #v > 20 or string.find(v, '^%d+$') == nil then
+local function not_a_number()
   return redis.error_reply('KIVI_NOT_A_NUMBER the value is no unsigned 64-bit decimal number')
+end
+-- Read as memcached reads a counter (strtoull, then its checks): leading
+-- white space, a sign, digits, then the end, white space or a NUL.
+local p = string.match(v, '^[\t\n\v\f\r ]*()')
+local sign = string.sub(v, p, p)
+if sign == '+' or sign == '-' then p = p + 1 end
+local digits = string.match(v, '^%d+', p)
+if digits == nil then return not_a_number() end
+local after = string.sub(v, p + #digits, p + #digits)
+if after ~= '' and string.find(after, '^[\t\n\v\f\r %z]') == nil then
+  return not_a_number()
 end
 local function strip(a)
   local s = string.gsub(a, '^0+', '')
@@ -59,9 +70,12 @@ local function sub(a, b)
   return strip(string.reverse(table.concat(out)))
 end
 local limit = '18446744073709551616'
-local cur = strip(v)
-if not less(cur, limit) then
-  return redis.error_reply('KIVI_NOT_A_NUMBER the value is no unsigned 64-bit decimal number')
+local cur = strip(digits)
+if not less(cur, limit) then return not_a_number() end
+if sign == '-' and cur ~= '0' then
+  -- strtoull negates modulo 2^64; memcached refuses what is then >= 2^63.
+  cur = sub(limit, cur)
+  if not less(cur, '9223372036854775808') then return not_a_number() end
 end
 local r
 if ARGV[2] == '+' then
