@@ -1,7 +1,5 @@
 #include "src/server_list.h"
 
-#include <arpa/inet.h>
-
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,7 +18,6 @@ namespace kivi::memcached {
 namespace {
 
 constexpr uint64_t kMaxWeight = 1000000;
-constexpr size_t kMaxHostBytes = 253;
 
 absl::Status EntryError(absl::string_view entry, absl::string_view rule) {
   return absl::InvalidArgumentError(absl::StrCat(
@@ -41,24 +38,6 @@ bool ParseBounded(absl::string_view text, uint64_t min, uint64_t max,
   return true;
 }
 
-bool IsHostName(absl::string_view host) {
-  if (host.empty() || host.size() > kMaxHostBytes) return false;
-  for (const char c : host) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' &&
-        c != '-' && c != '_') {
-      return false;
-    }
-  }
-  return true;
-}
-
-bool IsIpv6Literal(absl::string_view host) {
-  if (host.empty() || host.size() >= INET6_ADDRSTRLEN) return false;
-  const std::string text(host);
-  in6_addr address;
-  return inet_pton(AF_INET6, text.c_str(), &address) == 1;
-}
-
 absl::StatusOr<ServerAddress> ParseEntry(absl::string_view entry) {
   if (entry.empty()) return EntryError(entry, "empty entry in server list");
   ServerAddress server;
@@ -74,50 +53,15 @@ absl::StatusOr<ServerAddress> ParseEntry(absl::string_view entry) {
     server.weight = static_cast<uint32_t>(weight);
     rest = rest.substr(0, star);
   }
-  absl::string_view port;
-  bool has_port = false;
-  if (!rest.empty() && rest.front() == '[') {
-    const size_t close = rest.find(']');
-    if (close == absl::string_view::npos) {
-      return EntryError(entry, "'[' without a closing ']'");
-    }
-    server.host = std::string(rest.substr(1, close - 1));
-    if (!IsIpv6Literal(server.host)) {
-      return EntryError(entry, "brackets must hold an IPv6 address");
-    }
-    const absl::string_view after = rest.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') {
-        return EntryError(entry, "expected ':port' after ']'");
-      }
-      port = after.substr(1);
-      has_port = true;
-    }
-  } else {
-    const size_t colon = rest.find(':');
-    if (colon != absl::string_view::npos) {
-      if (rest.find(':', colon + 1) != absl::string_view::npos) {
-        return EntryError(entry,
-                          "an IPv6 address must be written in brackets, "
-                          "e.g. [::1]:11211");
-      }
-      port = rest.substr(colon + 1);
-      has_port = true;
-      rest = rest.substr(0, colon);
-    }
-    if (!IsHostName(rest)) {
-      return EntryError(entry,
-                        "host must be 1..253 letters, digits, '.', '-' or '_'");
-    }
-    server.host = std::string(rest);
-  }
-  if (has_port) {
-    absl::StatusOr<uint16_t> number = ParsePort(port, "port");
-    if (!number.ok()) {
-      return EntryError(entry, "port must be an integer in 1..65535");
-    }
-    server.port = *number;
-  }
+  // The address as every URL reads one.
+  absl::StatusOr<HostPort> address =
+      ParseHostPort(rest,
+                    absl::StrCat("memcached server \"", absl::CHexEscape(entry),
+                                 "\": address"),
+                    {.default_port = kDefaultPort});
+  if (!address.ok()) return address.status();
+  server.host = std::move(address->host);
+  server.port = address->port;
   return server;
 }
 
