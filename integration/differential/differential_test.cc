@@ -1,9 +1,9 @@
 // Differential test: seeded random sequences of every operation run in
-// lockstep on memory:// (the reference) and on memcached://, grpc:// over
-// memory:// and grpc:// over memcached://; every outcome (status code,
-// value, version equality) must be the same on all of them, since changing
-// the URL must never change behaviour. On a disagreement the seed, the step
-// and each store's outcome are printed; the run of that seed stops there
+// lockstep on memory:// (the reference) and on memcached://, rocksdb://,
+// grpc:// over memory:// and grpc:// over memcached://; every outcome (status
+// code, value, version equality) must be the same on all of them, since
+// changing the URL must never change behaviour. On a disagreement the seed, the
+// step and each store's outcome are printed; the run of that seed stops there
 // (the stores' states have diverged).
 
 #include <memory>
@@ -18,6 +18,7 @@
 #include "integration/harness/memcached_process.h"
 #include "kivi/kivi.h"
 #include "kivi/server/server.h"
+#include "tests/rocksdb/temp_dir.h"
 
 namespace kivi::testing {
 namespace {
@@ -26,11 +27,13 @@ constexpr int kSeeds = 24;
 constexpr int kStepsPerSeed = 300;
 
 // Two memcached servers (one direct, one behind kivi-server, so Flush on
-// one never touches the other) and two in-process kivi-servers.
+// one never touches the other), a RocksDB directory and two in-process
+// kivi-servers.
 class Stores : public ::testing::Environment {
  public:
   void SetUp() override {
     KIVI_REQUIRE_MEMCACHED();
+    rocksdb_dir_ = std::make_unique<TempDir>();
     for (int i = 0; i < 2; ++i) {
       absl::StatusOr<std::unique_ptr<MemcachedProcess>> server =
           MemcachedProcess::Start();
@@ -51,6 +54,7 @@ class Stores : public ::testing::Environment {
     for (auto& server : servers_) server->Shutdown(absl::ZeroDuration());
     servers_.clear();
     memcached_.clear();
+    rocksdb_dir_.reset();
   }
 
   // Name and URL of every store; the first is the reference.
@@ -58,6 +62,7 @@ class Stores : public ::testing::Environment {
     return {
         {"memory", "memory://"},
         {"memcached", absl::StrCat("memcached://", memcached_[0]->address())},
+        {"rocksdb", absl::StrCat("rocksdb://", rocksdb_dir_->Sub("db"))},
         {"grpc+memory", absl::StrCat("grpc://", servers_[0]->address())},
         {"grpc+memcached", absl::StrCat("grpc://", servers_[1]->address())},
     };
@@ -66,10 +71,12 @@ class Stores : public ::testing::Environment {
  private:
   static std::vector<std::unique_ptr<MemcachedProcess>> memcached_;
   static std::vector<std::unique_ptr<Server>> servers_;
+  static std::unique_ptr<TempDir> rocksdb_dir_;
 };
 
 std::vector<std::unique_ptr<MemcachedProcess>> Stores::memcached_;
 std::vector<std::unique_ptr<Server>> Stores::servers_;
+std::unique_ptr<TempDir> Stores::rocksdb_dir_;
 
 ::testing::Environment* const kStores =
     ::testing::AddGlobalTestEnvironment(new Stores);
