@@ -144,7 +144,8 @@ const char* KindName(OpKind kind) {
 
 }  // namespace
 
-Operation RandomOperation(std::mt19937_64& rng, int versions_seen) {
+Operation RandomOperation(std::mt19937_64& rng, int versions_seen,
+                          bool delayed_flush) {
   Operation op;
   op.kind = static_cast<OpKind>(std::uniform_int_distribution<int>(
       0, static_cast<int>(OpKind::kFlush))(rng));
@@ -180,6 +181,9 @@ Operation RandomOperation(std::mt19937_64& rng, int versions_seen) {
     op.ttl = Pick(rng, std::vector<absl::Duration>{
                            absl::ZeroDuration(), absl::Hours(1),
                            kMaxTtl + absl::Seconds(1), absl::Seconds(-1)});
+    if (!delayed_flush && op.ttl == absl::Hours(1)) {
+      op.ttl = absl::ZeroDuration();
+    }
   }
   return op;
 }

@@ -60,7 +60,11 @@ struct Operation {
 // never short enough to expire during a run: expiry timing is the
 // conformance suite's concern, and would differ by clock resolution.
 // `versions_seen` is how many distinct versions the run has seen so far.
-Operation RandomOperation(std::mt19937_64& rng, int versions_seen);
+// `delayed_flush`: whether every store compared declares it; if not, a
+// Flush never has a positive delay (the others would answer Unimplemented
+// and then keep keys a delayed flush removes).
+Operation RandomOperation(std::mt19937_64& rng, int versions_seen,
+                          bool delayed_flush);
 
 // The operation, readable, for a failure message.
 std::string Describe(const Operation& op);
