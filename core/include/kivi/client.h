@@ -144,7 +144,8 @@ class Client {
   // argument is copied, so the caller's strings may go away as soon as
   // the method returns. No thread is made or held per call: memcached://,
   // redis:// and grpc:// carry many calls in flight on each connection;
-  // other backends run calls on the client's bounded executor
+  // memory:// completes calls on the calling thread (it never waits on
+  // I/O); other backends run calls on the client's bounded executor
   // (ClientOptions::executor), and a call that finds its queue full gets
   // ResourceExhausted. The observer sees each call once, when it
   // completes.
