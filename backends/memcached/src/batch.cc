@@ -327,9 +327,9 @@ absl::StatusOr<BatchWriteResult> MemcachedBackend::BatchSet(
     bool refresh = false;
     for (size_t j = 0; !refresh && j < g.items.size(); ++j) {
       const KeyValue& kv = entries[g.items[j]];
-      refresh =
-          !ItemLimit::FitsEveryServer(kv.key, kv.value.size()) &&
-          (!limit.current() || kv.value.size() > limit.MaxValueBytes(kv.key));
+      refresh = !ItemLimit::FitsEveryServer(kv.key, kv.value.size()) &&
+                (!limit.current() ||
+                 kv.value.size() > limit.MaxValueBytes(kv.key));
     }
     if (refresh) (void)g.server->RefreshItemLimit(deadline);
   }
