@@ -106,12 +106,6 @@ absl::Status Multiplexer::Call(const Ref& request) {
       Drive(lane, &r, /*nested=*/false);
       return r.status_;
     }
-    if (r.state_ == MuxRequest::State::kFinishing) {
-      // The holder is running Finish on this request: it cannot be given
-      // up now, and ends without I/O.
-      r.cv_.wait(lock);
-      continue;
-    }
     if (absl::Now() >= r.deadline_) {
       if (r.state_ == MuxRequest::State::kQueued) {
         lane.queued.erase(

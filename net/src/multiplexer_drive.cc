@@ -93,18 +93,19 @@ bool Multiplexer::Complete(Lane& lane, const Ref& ref, MuxRequest* own,
     deliver->push_back(ref);
     return in_sync;
   }
+  // A waiting caller: Finish runs under the lane's mutex, so the caller
+  // cannot give up meanwhile (Finish is short and never blocks); it is
+  // woken after the mutex is released, so it does not wake only to wait
+  // for it. `ref` keeps its condition variable alive.
+  bool in_sync;
   {
     std::lock_guard<std::mutex> lock(lane.mu);
     if (r->state_ == State::kAbandoned) return true;
-    r->state_ = State::kFinishing;
-  }
-  const bool in_sync = r->Finish(status);
-  {
-    std::lock_guard<std::mutex> lock(lane.mu);
+    in_sync = r->Finish(status);
     r->status_ = status;
     r->state_ = State::kDone;
-    r->cv_.notify_one();
   }
+  r->cv_.notify_one();
   return in_sync;
 }
 
