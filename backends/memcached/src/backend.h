@@ -79,6 +79,10 @@ class MemcachedBackend : public Backend {
   absl::Status Flush(absl::Duration delay) override;
   absl::StatusOr<std::vector<EndpointStats>> Stats() override;
   std::vector<EndpointState> EndpointStates() const override;
+  // Native on the multiplexed connections for the single-key operations
+  // (submit.cc says which); the executor default for the rest.
+  void Submit(AsyncRequest request, AsyncDone done,
+              Executor& executor) override;
 
  private:
   // The ring over the servers that are up, for failover=rehash.
