@@ -43,7 +43,7 @@ class Multiplexer::Demux : public ReplyReader {
       if (!*done) return false;
       Ref ref = std::move(lane_.inflight.front());
       lane_.inflight.pop_front();
-      lane_.load.fetch_sub(1, std::memory_order_relaxed);
+      lane_.Left();
       lane_.idle_run = false;
       if (lane_.inflight.empty()) lane_.conn->set_pooled();
       if (!mux_.Complete(lane_, ref, own_, absl::OkStatus(), deliver_)) {
@@ -135,6 +135,7 @@ void Multiplexer::Retire(Lane& lane, const absl::Status& status,
     lane.queued.insert(lane.queued.begin(), resend.begin(), resend.end());
     lane.SyncCounts();
   }
+  lane.Left(static_cast<int>(failed.size()));
   const absl::Time now = absl::Now();
   for (const Ref& ref : failed) {
     absl::Status why = status;
@@ -202,6 +203,7 @@ void Multiplexer::Connect(Lane& lane, MuxRequest* own,
     waiting.swap(lane.queued);
     lane.SyncCounts();
   }
+  lane.Left(static_cast<int>(waiting.size()));
   for (const Ref& ref : waiting) Complete(lane, ref, own, status, deliver);
 }
 
@@ -236,6 +238,7 @@ void Multiplexer::Drive(Lane& lane, MuxRequest* own, bool nested) {
           r->cv_.notify_one();
         }
         it = lane.queued.erase(it);
+        lane.Left();
       }
       lane.SyncCounts();
       // Requests in flight: one past its deadline is given up (its reader
@@ -313,6 +316,7 @@ void Multiplexer::Drive(Lane& lane, MuxRequest* own, bool nested) {
         if (lane.fresh) {
           absl::Status ok = ref->CheckOnNewConnection();
           if (!ok.ok()) {
+            lane.Left();
             Complete(lane, ref, own, ok, &deliver);
             continue;
           }
@@ -323,10 +327,6 @@ void Multiplexer::Drive(Lane& lane, MuxRequest* own, bool nested) {
       batch.clear();
       lane.fresh = false;
       if (was_idle) lane.idle_run = true;
-      {
-        std::lock_guard<std::mutex> lock(lane.mu);
-        lane.SyncCounts();
-      }
     }
     if (lane.inflight.empty()) {
       RunDeliveries(&deliver);
