@@ -54,7 +54,7 @@ ABSL_FLAG(std::string, rocksdb_dir, "",
           "raw API's, on one file system; empty: skip");
 ABSL_FLAG(std::string, memcached_params, "timeout=10s&max_conns=8",
           "query string of kivi's memcached:// URLs");
-ABSL_FLAG(std::string, sections, "anchor,matrix,scaling",
+ABSL_FLAG(std::string, sections, "anchor,matrix,scaling,mux",
           "what to run: anchor, matrix, scaling, mux (on --memcached1)");
 ABSL_FLAG(std::string, anchor_workloads, "get_hit,get_miss,set,batch100",
           "workloads of the anchor section (single thread, one value size)");
