@@ -164,13 +164,15 @@ void Multiplexer::Drop(Lane& lane) {
 
 void Multiplexer::Connect(Lane& lane, MuxRequest* own,
                           std::vector<Ref>* deliver) {
-  // Long enough for the queued request that may wait longest; Open bounds
-  // it by connect_timeout.
-  absl::Time deadline = absl::InfinitePast();
+  // By the earliest deadline of the requests waiting (Open bounds it by
+  // connect_timeout too), so that none of them waits past its own; the
+  // others, failed with the connect error, would have had one attempt of
+  // their own alike.
+  absl::Time deadline = absl::InfiniteFuture();
   {
     std::lock_guard<std::mutex> lock(lane.mu);
     for (const Ref& ref : lane.queued) {
-      deadline = std::max(deadline, ref->deadline_);
+      deadline = std::min(deadline, ref->deadline_);
     }
   }
   // A pooled connection that waited idle is not polled for liveness here:
