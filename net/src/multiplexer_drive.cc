@@ -334,10 +334,13 @@ void Multiplexer::Drive(Lane& lane, MuxRequest* own, bool nested) {
       RunDeliveries(&deliver);
       continue;
     }
-    // Wake for the earliest deadline that still matters.
+    // Wake for the earliest deadline that still matters: the oldest
+    // request's (past it, the connection is retired) and any later one not
+    // yet past (those past it were given up above). States are not read
+    // here: a waiting caller changes its own under the lane's mutex.
     absl::Time wake = lane.inflight.front()->deadline_;
     for (const Ref& ref : lane.inflight) {
-      if (ref->state_ == State::kWritten) wake = std::min(wake, ref->deadline_);
+      if (ref->deadline_ > now) wake = std::min(wake, ref->deadline_);
     }
     const absl::Time block_until = lane.conn->BlockUntil(wake);
     absl::StatusOr<short> events = lane.conn->Pump(demux, block_until, now);
