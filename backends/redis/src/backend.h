@@ -70,6 +70,10 @@ class RedisBackend : public Backend {
   absl::Status Prepend(absl::string_view key, absl::string_view value) override;
   absl::Status Flush(absl::Duration delay) override;
   absl::StatusOr<std::vector<EndpointStats>> Stats() override;
+  // Single-key operations on the nodes' multiplexed connections; the rest
+  // (batches, List, Stats, Flush) on `executor` by the default.
+  void Submit(AsyncRequest request, AsyncDone done,
+              Executor& executor) override;
 
  private:
   // One single-key command on the node serving its key, by the operation

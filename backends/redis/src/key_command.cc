@@ -108,7 +108,8 @@ bool IsNullish(const Reply& reply) {
 }
 
 absl::Status Unexpected(const Reply& reply, absl::string_view what,
-                        absl::string_view node) {
+                        absl::string_view node, KeyResult* result) {
+  result->out_of_step = true;
   return UnexpectedReply(reply, what, absl::StrCat("redis ", node));
 }
 
@@ -124,13 +125,14 @@ absl::Status Interpret(const KeyCommand& c, const Reply& reply,
       }
       if (reply.type == ReplyType::kNull) return KeyNotFound(c.key);
       return Unexpected(reply, c.operation == Operation::kGet ? "GET" : "GETEX",
-                        node);
+                        node, result);
     }
     case Operation::kSet:
     case Operation::kAdd:
     case Operation::kReplace: {
       if (reply.type == ReplyType::kSimpleString) return absl::OkStatus();
-      if (reply.type != ReplyType::kNull) return Unexpected(reply, "SET", node);
+      if (reply.type != ReplyType::kNull)
+        return Unexpected(reply, "SET", node, result);
       // The condition did not hold.
       if (c.operation == Operation::kAdd) {
         return absl::AlreadyExistsError(
@@ -141,7 +143,7 @@ absl::Status Interpret(const KeyCommand& c, const Reply& reply,
     }
     case Operation::kDelete:
       if (reply.type != ReplyType::kInteger) {
-        return Unexpected(reply, "DEL", node);
+        return Unexpected(reply, "DEL", node, result);
       }
       return absl::OkStatus();
     case Operation::kIncrement:
@@ -152,7 +154,7 @@ absl::Status Interpret(const KeyCommand& c, const Reply& reply,
       }
       if (IsNullish(reply)) return KeyNotFound(c.key);
       if (!reply.IsString() || !absl::SimpleAtoi(reply.text, &result->number)) {
-        return Unexpected(reply, "the increment script", node);
+        return Unexpected(reply, "the increment script", node, result);
       }
       return absl::OkStatus();
     }
@@ -161,7 +163,7 @@ absl::Status Interpret(const KeyCommand& c, const Reply& reply,
       if (!reply.IsList() || reply.elements.size() != 2 ||
           !reply.elements[0].IsString() || !reply.elements[1].IsString() ||
           !absl::SimpleHexAtoi(reply.elements[1].text, &result->number)) {
-        return Unexpected(reply, "the versioned read script", node);
+        return Unexpected(reply, "the versioned read script", node, result);
       }
       result->value.assign(reply.elements[0].text.data(),
                            reply.elements[0].text.size());
@@ -169,7 +171,7 @@ absl::Status Interpret(const KeyCommand& c, const Reply& reply,
     }
     case Operation::kCompareAndSet:
       if (reply.type != ReplyType::kInteger) {
-        return Unexpected(reply, "the compare-and-set script", node);
+        return Unexpected(reply, "the compare-and-set script", node, result);
       }
       if (reply.integer == 0) return KeyNotFound(c.key);
       if (reply.integer == 1) {
@@ -179,13 +181,13 @@ absl::Status Interpret(const KeyCommand& c, const Reply& reply,
       return absl::OkStatus();
     case Operation::kTouch:
       if (reply.type != ReplyType::kInteger) {
-        return Unexpected(reply, "the touch script", node);
+        return Unexpected(reply, "the touch script", node, result);
       }
       return reply.integer == 1 ? absl::OkStatus() : KeyNotFound(c.key);
     case Operation::kAppend:
     case Operation::kPrepend:
       if (reply.type != ReplyType::kInteger) {
-        return Unexpected(reply, "the concatenate script", node);
+        return Unexpected(reply, "the concatenate script", node, result);
       }
       if (reply.integer == 0) return KeyNotFound(c.key);
       if (reply.integer == 1) {

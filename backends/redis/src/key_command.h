@@ -63,6 +63,9 @@ struct KeyResult {
   absl::Status status;
   std::string value;
   uint64_t number = 0;
+  // The reply was of a type this command cannot produce: it may answer
+  // another request, so the connection's stream is out of step.
+  bool out_of_step = false;
 };
 
 // What the command's final reply asks of the caller.

@@ -7,6 +7,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/types/optional.h"
+#include "backends/redis/src/mux_call.h"
 #include "kivi/net/exchange.h"
 #include "kivi/net/pool.h"
 #include "kivi/status_macros.h"
@@ -18,7 +19,51 @@ Node::Node(HostPort address, const net::ConnectOptions& options,
     : address_(std::move(address)),
       server_(net::Endpoint{address_.host, address_.port}, options,
               limits.max_conns, limits.max_idle, limits.failure_limit,
-              limits.retry_timeout) {}
+              limits.retry_timeout) {
+  if (limits.mux_conns > 0) {
+    mux_ = std::make_unique<net::Multiplexer>(
+        net::Endpoint{address_.host, address_.port}, options,
+        net::MultiplexerOptions{.connections = limits.mux_conns});
+  }
+}
+
+namespace {
+
+// A synchronous request: Finish runs only while Call waits (never after
+// it returned), so `handle` may refer to the caller's frame.
+class SyncCall : public RespCall {
+ public:
+  SyncCall(Node& node, absl::Time deadline, Idempotent idempotent, size_t count,
+           absl::FunctionRef<bool(const Reply&)> handle)
+      : RespCall(node, deadline, idempotent, count), handle_(handle) {}
+
+ protected:
+  bool OnReply(const Reply& reply) override { return handle_(reply); }
+
+ private:
+  const absl::FunctionRef<bool(const Reply&)> handle_;
+};
+
+}  // namespace
+
+absl::Status Node::Call(absl::Time deadline, Idempotent idempotent,
+                        size_t count,
+                        absl::FunctionRef<void(std::string*)> encode,
+                        absl::FunctionRef<bool(const Reply&)> handle) {
+  if (mux_ == nullptr) {
+    return Run(deadline, idempotent, count, encode,
+               [&](size_t index, const Reply& reply) {
+                 if (index + 1 == count) handle(reply);
+               });
+  }
+  KIVI_RETURN_IF_ERROR(server_.Admit(absl::Now()));
+  auto call =
+      std::make_shared<SyncCall>(*this, deadline, idempotent, count, handle);
+  encode(call->bytes());
+  const absl::Status status = mux_->Call(call);
+  server_.Record(status);
+  return status;
+}
 
 absl::Status Node::Run(absl::Time deadline, Idempotent idempotent, size_t count,
                        absl::FunctionRef<void(std::string*)> encode,

@@ -46,15 +46,15 @@ KeyResult RedisBackend::RunKey(const KeyCommand& command) {
     Redirect redirect;
     KeyVerdict verdict = KeyVerdict::kDone;
     const size_t count = asking ? 2 : 1;
-    const absl::Status run = (*node)->Run(
+    const absl::Status run = (*node)->Call(
         deadline, idempotent, count,
         [&](std::string* out) {
           EncodeKeyCommand(command, asking, full_script, out);
         },
-        [&](size_t index, const Reply& reply) {
-          if (index + 1 < count) return;  // ASKING's +OK.
+        [&](const Reply& reply) {
           verdict =
               ReadKeyReply(command, reply, (*node)->name(), &result, &redirect);
+          return !result.out_of_step;
         });
     if (!run.ok()) {
       result.status = run;
