@@ -32,6 +32,7 @@ Multiplexer::~Multiplexer() {
     }
     lane->wake.notify_one();
     if (lane->thread.joinable()) lane->thread.join();
+    if (lane->conn != nullptr) Drop(*lane);
   }
 }
 
@@ -44,19 +45,10 @@ int Multiplexer::open_connections() const {
 }
 
 Multiplexer::Lane& Multiplexer::PickLane() {
-  // An idle open connection first (the uncontended case stays on one
-  // connection), then one not opened yet, then the least loaded.
+  // An idle lane first, the lowest (the uncontended case stays on one
+  // connection), then the least loaded.
   for (const std::unique_ptr<Lane>& lane : lanes_) {
-    if (!lane->busy.load(std::memory_order_relaxed) &&
-        lane->connected.load(std::memory_order_relaxed)) {
-      return *lane;
-    }
-  }
-  for (const std::unique_ptr<Lane>& lane : lanes_) {
-    if (!lane->busy.load(std::memory_order_relaxed) &&
-        !lane->connected.load(std::memory_order_relaxed)) {
-      return *lane;
-    }
+    if (!lane->busy.load(std::memory_order_relaxed)) return *lane;
   }
   Lane* best = lanes_.front().get();
   int best_load = INT_MAX;
@@ -161,7 +153,15 @@ void Multiplexer::HandOffLocked(Lane& lane, MuxRequest* own) {
     lane.WakeThreadLocked([this, &lane] { ReaderThread(lane); });
     return;
   }
-  if (lane.conn != nullptr) lane.conn->TrimBuffers();
+  if (lane.conn != nullptr) {
+    if (options_.pool != nullptr) {
+      // Back to the pool while idle, for its other users.
+      options_.pool->Release(std::move(lane.conn));
+      lane.connected.store(false, std::memory_order_relaxed);
+    } else {
+      lane.conn->TrimBuffers();
+    }
+  }
   lane.SetHolder(Lane::Holder::kNone);
 }
 

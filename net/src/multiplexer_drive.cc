@@ -114,10 +114,7 @@ void Multiplexer::Retire(Lane& lane, const absl::Status& status,
   // anything: an idempotent request may go again (see DiedWhileIdle).
   const bool died_idle =
       lane.idle_run && lane.conn != nullptr && lane.conn->DiedWhileIdle();
-  lane.conn.reset();
-  lane.connected.store(false, std::memory_order_relaxed);
-  lane.fresh = false;
-  lane.idle_run = false;
+  Drop(lane);
   std::deque<Ref> written;
   written.swap(lane.inflight);
   std::vector<Ref> failed;
@@ -148,6 +145,21 @@ void Multiplexer::Retire(Lane& lane, const absl::Status& status,
   }
 }
 
+void Multiplexer::Drop(Lane& lane) {
+  if (lane.conn != nullptr) {
+    // Requests may be in flight on it: never reusable.
+    lane.conn->MarkBroken();
+    if (options_.pool != nullptr) {
+      options_.pool->Release(std::move(lane.conn));
+    } else {
+      lane.conn.reset();
+    }
+  }
+  lane.connected.store(false, std::memory_order_relaxed);
+  lane.fresh = false;
+  lane.idle_run = false;
+}
+
 void Multiplexer::Connect(Lane& lane, MuxRequest* own,
                           std::vector<Ref>* deliver) {
   // Long enough for the queued request that may wait longest; Open bounds
@@ -159,18 +171,29 @@ void Multiplexer::Connect(Lane& lane, MuxRequest* own,
       deadline = std::max(deadline, ref->deadline_);
     }
   }
+  // A pooled connection that waited idle is not polled for liveness here:
+  // an idempotent request finds out by sending (DiedWhileIdle) and any
+  // other gets the poll before it is written.
+  bool opened = true;
   absl::StatusOr<std::unique_ptr<Connection>> conn =
-      Connection::Open(endpoint_, connect_, deadline);
+      options_.pool != nullptr
+          ? options_.pool->Acquire(deadline, &opened,
+                                   ConnectionPool::Check::kNone)
+          : Connection::Open(endpoint_, connect_, deadline);
   absl::Status status = conn.status();
-  if (status.ok() && options_.on_connect != nullptr) {
+  if (status.ok() && opened && options_.on_connect != nullptr) {
     status = options_.on_connect(**conn, deadline);
   }
   if (status.ok()) {
     lane.conn = *std::move(conn);
-    lane.fresh = true;
+    lane.fresh = opened;
     lane.idle_run = false;
     lane.connected.store(true, std::memory_order_relaxed);
     return;
+  }
+  if (conn.ok() && options_.pool != nullptr) {
+    (*conn)->MarkBroken();
+    options_.pool->Release(*std::move(conn));
   }
   std::deque<Ref> waiting;
   {
@@ -276,8 +299,7 @@ void Multiplexer::Drive(Lane& lane, MuxRequest* own, bool nested) {
       // known alive (one poll, as the pool checks), not one the server may
       // have closed while it was idle.
       if (was_idle && !lane.fresh && must_check && !lane.conn->Reusable()) {
-        lane.conn.reset();
-        lane.connected.store(false, std::memory_order_relaxed);
+        Drop(lane);
         std::lock_guard<std::mutex> lock(lane.mu);
         for (Ref& ref : batch) ref->state_ = State::kQueued;
         lane.queued.insert(lane.queued.begin(), batch.begin(), batch.end());

@@ -65,6 +65,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "kivi/net/connection.h"
+#include "kivi/net/pool.h"
 #include "kivi/net/socket.h"
 
 namespace kivi::net {
@@ -141,6 +142,12 @@ struct MultiplexerOptions {
   // server limit), by `deadline`. A failure fails the requests waiting for
   // that connection.
   std::function<absl::Status(Connection&, absl::Time deadline)> on_connect;
+  // Null: the multiplexer opens its own connections. Else a lane borrows
+  // its connection from this pool (counted in its max_conns, so that bound
+  // holds for every connection to the server) when requests arrive, and
+  // returns it as soon as none is left, so the pool's other users (batches)
+  // share the connections. Must outlive the multiplexer.
+  ConnectionPool* pool = nullptr;
 };
 
 class Multiplexer {
@@ -173,7 +180,7 @@ class Multiplexer {
   // "<label> <host:port>".
   const std::string& peer() const { return peer_; }
 
-  // Connections open now.
+  // Connections held now.
   int open_connections() const;
 
  private:
@@ -193,12 +200,14 @@ class Multiplexer {
   // longer trusted. Asynchronous requests are added to `deliver`.
   bool Complete(Lane& lane, const Ref& r, MuxRequest* own,
                 const absl::Status& status, std::vector<Ref>* deliver);
-  // Closes the lane's connection; see the file comment for what happens
-  // to the requests on it.
+  // Closes the lane's connection (or gives it back to the pool to close).
+  void Drop(Lane& lane);
+  // Drops the lane's connection; see the file comment for what happens to
+  // the requests on it.
   void Retire(Lane& lane, const absl::Status& status, MuxRequest* own,
               std::vector<Ref>* deliver);
-  // Opens the lane's connection for the queued requests; on failure they
-  // fail with its error.
+  // Opens (or borrows) the lane's connection for the queued requests; on
+  // failure they fail with its error.
   void Connect(Lane& lane, MuxRequest* own, std::vector<Ref>* deliver);
   // Under the lane's mutex, by the holder giving up the I/O role: to a
   // waiting synchronous caller, else the reader thread if requests remain,
