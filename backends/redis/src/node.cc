@@ -1,5 +1,6 @@
 #include "backends/redis/src/node.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -21,9 +22,13 @@ Node::Node(HostPort address, const net::ConnectOptions& options,
               limits.max_conns, limits.max_idle, limits.failure_limit,
               limits.retry_timeout) {
   if (limits.mux_conns > 0) {
+    // The lanes borrow their connections from the pool, so max_conns
+    // bounds every connection to the node; more lanes would only wait.
+    net::MultiplexerOptions mux;
+    mux.connections = std::min(limits.mux_conns, limits.max_conns);
+    mux.pool = &server_.pool();
     mux_ = std::make_unique<net::Multiplexer>(
-        net::Endpoint{address_.host, address_.port}, options,
-        net::MultiplexerOptions{.connections = limits.mux_conns});
+        net::Endpoint{address_.host, address_.port}, options, std::move(mux));
   }
 }
 

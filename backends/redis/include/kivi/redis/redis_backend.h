@@ -82,11 +82,12 @@ struct RedisOptions {
   // Multiplexed connections per node (net/multiplexer.h), which carry the
   // single-key operations, synchronous and asynchronous: concurrent
   // callers' requests share them, many in flight on each (Redis answers in
-  // order), written together. Opened as load needs them, beside the pool
-  // (max_conns), which keeps the batches, List, Stats, Flush, Health and
-  // the slot map's loads. 0: single-key operations use the pool too, one
-  // request per connection at a time, and asynchronous calls run on the
-  // client's executor.
+  // order), written together. Borrowed from the pool as load needs them
+  // (so max_conns bounds every connection to a node) and given back when
+  // idle; the batches, List, Stats, Flush, Health and the slot map's loads
+  // use the pool directly. 0: single-key operations take a pooled
+  // connection each, one request at a time, and asynchronous calls run on
+  // the client's executor.
   int mux_conns = 2;
   // A node with `failure_limit` consecutive failures (timeouts, refused
   // connections, broken replies) is down for `retry_timeout`: its keys fail
