@@ -30,6 +30,7 @@
 #include "src/flags_help.h"
 #include "src/json_lines.h"
 #include "src/profile.h"
+#include "src/redis_mux_section.h"
 #include "src/rounds.h"
 #include "src/runner.h"
 #include "src/targets.h"
@@ -224,6 +225,12 @@ int Run() {
   const bool run_matrix = absl::StrContains(sections, "matrix");
   const bool run_scaling = absl::StrContains(sections, "scaling");
   const absl::Time deadline = absl::Now() + absl::GetFlag(FLAGS_budget);
+  if (const std::string server = absl::GetFlag(FLAGS_redis1);
+      absl::StrContains(sections, "mux") && !server.empty()) {
+    RunRedisMuxSection(server, absl::GetFlag(FLAGS_anchor_rounds),
+                       absl::GetFlag(FLAGS_anchor_duration), deadline);
+    if (!run_anchor && !run_matrix && !run_scaling) return 0;
+  }
 
   Plan anchor{.section = "anchor", .deadline = deadline};
   Plan matrix{.section = "matrix", .deadline = deadline};
