@@ -27,6 +27,16 @@ Topology::Topology(std::vector<HostPort> seeds, bool cluster,
   single_ = nodes_.front().get();
 }
 
+Topology::~Topology() {
+  std::vector<std::unique_ptr<Node>> nodes;
+  {
+    absl::MutexLock lock(&mu_);
+    closing_.store(true);
+    nodes.swap(nodes_);
+  }
+  nodes.clear();
+}
+
 Node* Topology::NodeAtLocked(const HostPort& address) {
   for (const std::unique_ptr<Node>& node : nodes_) {
     if (node->address() == address) return node.get();
@@ -40,6 +50,9 @@ absl::StatusOr<Node*> Topology::NodeAt(absl::string_view address) {
       const HostPort parsed,
       ParseHostPort(address, "cluster node", {.default_port = 6379}));
   absl::MutexLock lock(&mu_);
+  if (closing_.load()) {
+    return absl::UnavailableError("redis: the client is closing");
+  }
   return NodeAtLocked(parsed);
 }
 
@@ -107,6 +120,7 @@ Node* Topology::KnownNodeFor(absl::string_view key) {
 std::vector<Node*> Topology::RefreshCandidates() {
   std::vector<Node*> candidates;
   absl::MutexLock lock(&mu_);
+  if (closing_.load()) return candidates;
   if (routing_ != nullptr) candidates = routing_->masters;
   for (const HostPort& seed : seeds_) {
     Node* node = NodeAtLocked(seed);
@@ -126,6 +140,9 @@ absl::Status Topology::Install(absl::StatusOr<SlotMap> map,
   }
   auto routing = std::make_shared<Routing>(Routing{*std::move(map), {}});
   absl::MutexLock lock(&mu_);
+  if (closing_.load()) {
+    return absl::UnavailableError("redis: the client is closing");
+  }
   for (const HostPort& master : routing->map.masters()) {
     routing->masters.push_back(NodeAtLocked(master));
   }
@@ -178,8 +195,9 @@ void Topology::RefreshSoon() {
     if (refreshing_.exchange(true)) return;
     last_refresh_ = absl::Now();
   }
-  Node* const node = RefreshCandidates().front();
-  if (node->mux() == nullptr) {
+  const std::vector<Node*> candidates = RefreshCandidates();
+  Node* const node = candidates.empty() ? nullptr : candidates.front();
+  if (node == nullptr || node->mux() == nullptr) {
     refreshing_.store(false);
     return;
   }

@@ -33,6 +33,10 @@ class Topology {
            net::ConnectOptions connect, NodeLimits limits);
   Topology(const Topology&) = delete;
   Topology& operator=(const Topology&) = delete;
+  // Closes the nodes first: their multiplexers finish the asynchronous
+  // calls in flight, whose completions may still look nodes up (then
+  // refused: Unavailable).
+  ~Topology();
 
   bool cluster() const { return cluster_; }
 
@@ -76,7 +80,8 @@ class Topology {
   // Makes `map`, read from `source`, the routing. Unavailable when it
   // lists no master.
   absl::Status Install(absl::StatusOr<SlotMap> map, const Node& source);
-  // The masters, then the seeds: where CLUSTER SLOTS is asked.
+  // The masters, then the seeds: where CLUSTER SLOTS is asked (none once
+  // closing).
   std::vector<Node*> RefreshCandidates();
   Node* NodeAtLocked(const HostPort& address)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -94,6 +99,8 @@ class Topology {
   // An asynchronous refresh is in flight. Not a lock: its completion must
   // never wait for refresh_mu_, whose holder may wait for that very reply.
   std::atomic<bool> refreshing_{false};
+  // Set by the destructor: no node is created, no map installed.
+  std::atomic<bool> closing_{false};
 
   absl::Mutex mu_;
   std::vector<std::unique_ptr<Node>> nodes_ ABSL_GUARDED_BY(mu_);
