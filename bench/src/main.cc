@@ -29,6 +29,7 @@
 #include "absl/time/clock.h"
 #include "src/flags_help.h"
 #include "src/json_lines.h"
+#include "src/mux_section.h"
 #include "src/profile.h"
 #include "src/redis_mux_section.h"
 #include "src/rounds.h"
@@ -54,7 +55,8 @@ ABSL_FLAG(std::string, rocksdb_dir, "",
           "raw API's, on one file system; empty: skip");
 ABSL_FLAG(std::string, memcached_params, "timeout=10s&max_conns=8",
           "query string of kivi's memcached:// URLs");
-ABSL_FLAG(std::string, sections, "anchor,matrix,scaling", "what to run");
+ABSL_FLAG(std::string, sections, "anchor,matrix,scaling,mux",
+          "what to run: anchor, matrix, scaling, mux (on --memcached1)");
 ABSL_FLAG(std::string, anchor_workloads, "get_hit,get_miss,set,batch100",
           "workloads of the anchor section (single thread, one value size)");
 ABSL_FLAG(int, anchor_value_bytes, 100, "value size of the anchor section");
@@ -225,12 +227,18 @@ int Run() {
   const bool run_matrix = absl::StrContains(sections, "matrix");
   const bool run_scaling = absl::StrContains(sections, "scaling");
   const absl::Time deadline = absl::Now() + absl::GetFlag(FLAGS_budget);
+  const bool run_mux = absl::StrContains(sections, "mux");
+  if (const std::string server = absl::GetFlag(FLAGS_memcached1);
+      run_mux && !server.empty()) {
+    RunMuxSection(server, absl::GetFlag(FLAGS_anchor_rounds),
+                  absl::GetFlag(FLAGS_anchor_duration), deadline);
+  }
   if (const std::string server = absl::GetFlag(FLAGS_redis1);
-      absl::StrContains(sections, "mux") && !server.empty()) {
+      run_mux && !server.empty()) {
     RunRedisMuxSection(server, absl::GetFlag(FLAGS_anchor_rounds),
                        absl::GetFlag(FLAGS_anchor_duration), deadline);
-    if (!run_anchor && !run_matrix && !run_scaling) return 0;
   }
+  if (run_mux && !run_anchor && !run_matrix && !run_scaling) return 0;
 
   Plan anchor{.section = "anchor", .deadline = deadline};
   Plan matrix{.section = "matrix", .deadline = deadline};

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "src/json_lines.h"
+#include "src/mux_section.h"
 #include "src/rounds.h"
 #include "src/runner.h"
 #include "src/targets.h"
@@ -16,7 +17,6 @@ namespace kivi_bench {
 namespace {
 
 constexpr size_t kValueBytes = 32;
-constexpr int kInFlight = 128;
 
 void Error(absl::string_view what, const absl::Status& status) {
   EmitJson({{"kind", "error"},
@@ -77,22 +77,9 @@ void RunRedisMuxSection(const std::string& server, int rounds,
   Progress("mux: redis 64 threads");
   RunGroup(many, plan_many, data);
 
-  // (b) One thread, many calls in flight.
-  Group async{.backend = "redis-1"};
-  if (!Add(async, plain,
-           NewKiviAsyncTarget(plain, "kivi-async128", kInFlight)) ||
-      !Add(async, plain, NewKiviTarget(plain, "kivi"))) {
-    return;
-  }
-  Plan plan_one = base;
-  plan_one.workloads = {Workload::kGetHit};
-  plan_one.threads = {1};
-  // One slice per round: a slice may be credited up to 127 Gets that
-  // finished before it (see NewKiviAsyncTarget), noise at this length.
-  Plan plan_async = plan_one;
-  plan_async.slice = duration;
+  // (b) One thread, many calls in flight (the memcached rows' loop).
   Progress("mux: redis 128 async Gets in flight");
-  RunGroup(async, plan_async, data);
+  RunAsyncDepth(plain, "redis-1", data, rounds, duration);
 
   // (c) One caller: the multiplexer must cost nothing.
   Group one{.backend = "redis-1"};
@@ -100,6 +87,9 @@ void RunRedisMuxSection(const std::string& server, int rounds,
       !Add(one, "raw redis", NewRawRedisTarget(server))) {
     return;
   }
+  Plan plan_one = base;
+  plan_one.workloads = {Workload::kGetHit};
+  plan_one.threads = {1};
   Progress("mux: redis 1 thread");
   RunGroup(one, plan_one, data);
 }
