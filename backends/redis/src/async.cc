@@ -8,10 +8,8 @@
 #include <string>
 #include <utility>
 
-#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "backends/redis/src/backend.h"
 #include "backends/redis/src/key_command.h"
 #include "backends/redis/src/mux_call.h"

@@ -3,9 +3,11 @@
 
 // RedisBackend: maps kivi's Backend operations onto Redis commands and
 // scripts, routed by the Topology. The operations are spread over files by
-// concern: redis_backend.cc (calls, redirections, single-key operations),
-// batch.cc, admin.cc (List, Stats, Flush, Health), get_or_set.cc
-// (the cross-process stampede guard).
+// concern: redis_backend.cc (synchronous single-key operations and their
+// redirections), async.cc (Submit: the same, completed asynchronously),
+// key_command.cc (what both send and how they read the reply), batch.cc,
+// admin.cc (List, Stats, Flush, Health), get_or_set.cc (the cross-process
+// stampede guard).
 
 #include <cstdint>
 #include <initializer_list>

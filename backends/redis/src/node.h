@@ -1,9 +1,10 @@
 #ifndef KIVI_BACKENDS_REDIS_SRC_NODE_H_
 #define KIVI_BACKENDS_REDIS_SRC_NODE_H_
 
-// One Redis node (a single server, or a cluster master): its address and
-// its kivi::net server (bounded pool, down after consecutive failures),
-// and the one way commands are run on it.
+// One Redis node (a single server, or a cluster master): its address, its
+// kivi::net server (bounded pool, down after consecutive failures), its
+// multiplexed connections (net::Multiplexer, for single-key operations),
+// and the ways commands are run on it.
 
 #include <cstddef>
 #include <functional>
