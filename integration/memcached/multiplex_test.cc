@@ -284,6 +284,26 @@ TEST_F(Multiplexed, AsyncCountersCountEveryCallAndReadBackPlain) {
   EXPECT_EQ(*ten, "9");
 }
 
+// A restarted server closed the idle multiplexed connections: an
+// idempotent request finds out by sending and is sent once more, any other
+// goes on a connection checked first; none of them fails.
+TEST_F(Multiplexed, ConnectionsClosedByARestartAreReplacedUnnoticed) {
+  std::unique_ptr<Client> kv = OpenOrDie(Url("mux_conns=2&failure_limit=1"));
+  ASSERT_NE(kv, nullptr);
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_TRUE(kv->Set("r", "before").ok());
+    ASSERT_TRUE(server_->Restart().ok());
+    EXPECT_TRUE(absl::IsNotFound(kv->Get("r").status()));
+    ASSERT_TRUE(server_->Restart().ok());
+    EXPECT_TRUE(kv->Add("r", "added").ok());
+    ASSERT_TRUE(server_->Restart().ok());
+    EXPECT_TRUE(kv->Set("r", "set").ok());
+    absl::StatusOr<std::string> got = kv->Get("r");
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(*got, "set");
+  }
+}
+
 TEST_F(Multiplexed, FrozenServerIsDeadlineExceededInTimeAndNeverMisreplies) {
   std::unique_ptr<Client> kv =
       OpenOrDie(Url("mux_conns=2&timeout=300ms&failure_limit=1000000"));

@@ -24,6 +24,11 @@
 //    thread (started on the first asynchronous request), or releases it.
 //  - Submit (asynchronous) never blocks: it queues the request and, if no
 //    one holds the I/O role, wakes the lane's reader thread to take it.
+//  - Whoever holds the role also opens the lane's connection when it has
+//    none (so an asynchronous request's connect runs on the reader thread),
+//    and runs asynchronous requests' Deliver (their callbacks) between
+//    reads, on its own thread; a synchronous call made from a callback
+//    keeps driving the lane it holds until its own reply is in.
 // Why this shape: a dedicated I/O thread would cost every synchronous call
 // two thread hops (and a wake-up each), which is most of a loopback round
 // trip; leader/follower costs nothing uncontended and coalesces writes
