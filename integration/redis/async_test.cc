@@ -71,7 +71,7 @@ std::unique_ptr<Client> OpenOrDie(const std::string& url) {
 void EveryCallerGetsItsOwn(Client& kv, absl::string_view tag) {
   constexpr int kSyncThreads = 8;
   constexpr int kAsyncThreads = 2;
-  constexpr int kRounds = 60;
+  constexpr int kRounds = 160;
   constexpr int kInFlight = 32;
   std::atomic<int> wrong{0};
   std::atomic<int> failed{0};
