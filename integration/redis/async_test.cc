@@ -133,6 +133,16 @@ TEST(RedisAsync, ManyThreadsAndAsyncCallersEachGetTheirOwnValues) {
   EveryCallerGetsItsOwn(*kv, "own");
 }
 
+// Without multiplexed connections every call takes a pooled connection of
+// its own, and asynchronous calls run on the client's executor.
+TEST(RedisAsync, WithoutMultiplexingEveryCallerStillGetsItsOwn) {
+  KIVI_REQUIRE_REDIS();
+  std::unique_ptr<Client> kv =
+      OpenOrDie(RedisServers::SingleUrl() + "?mux_conns=0&timeout=5s");
+  ASSERT_NE(kv, nullptr);
+  EveryCallerGetsItsOwn(*kv, "nomux");
+}
+
 TEST(RedisAsync, EveryOperationAnswersAsTheSyncOneDoes) {
   KIVI_REQUIRE_REDIS();
   std::unique_ptr<Client> kv =
