@@ -114,13 +114,14 @@ double Median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+}  // namespace
+
 // (b): alternating rounds of the synchronous and the asynchronous loop on
 // one client, so load from the rest of the machine falls on both alike.
-void RunAsyncDepth(const std::string& server, const Dataset& data, int rounds,
-                   absl::Duration duration) {
+void RunAsyncDepth(const std::string& url, const std::string& backend,
+                   const Dataset& data, int rounds, absl::Duration duration) {
   constexpr int kDepth = 128;
-  absl::StatusOr<std::unique_ptr<kivi::Client>> kv =
-      kivi::Open(absl::StrCat("memcached://", server, "?timeout=10s"));
+  absl::StatusOr<std::unique_ptr<kivi::Client>> kv = kivi::Open(url);
   if (!kv.ok()) {
     EmitJson({{"kind", "error"},
               {"what", "kivi::Open for the async rows"},
@@ -145,7 +146,7 @@ void RunAsyncDepth(const std::string& server, const Dataset& data, int rounds,
         std::pair{"kivi-async128", &async_rates}}) {
     EmitJson({{"kind", "result"},
               {"section", "mux"},
-              {"backend", "memcached-1"},
+              {"backend", backend},
               {"client", client},
               {"workload", "get_hit"},
               {"threads", 1},
@@ -157,7 +158,7 @@ void RunAsyncDepth(const std::string& server, const Dataset& data, int rounds,
   }
   EmitJson({{"kind", "ratio"},
             {"section", "mux"},
-            {"backend", "memcached-1"},
+            {"backend", backend},
             {"numerator", "kivi-async128"},
             {"denominator", "kivi"},
             {"workload", "get_hit"},
@@ -166,8 +167,6 @@ void RunAsyncDepth(const std::string& server, const Dataset& data, int rounds,
             {"ratios", ratios},
             {"ratio_median", Median(ratios)}});
 }
-
-}  // namespace
 
 void RunMuxSection(const std::string& server, int rounds,
                    absl::Duration duration, absl::Time deadline) {
@@ -212,7 +211,8 @@ void RunMuxSection(const std::string& server, int rounds,
 
   // (b) One thread, many calls in flight.
   Progress("mux: 1 thread, 128 async Gets in flight");
-  RunAsyncDepth(server, data, rounds, duration);
+  RunAsyncDepth(absl::StrCat("memcached://", server, "?timeout=10s"),
+                "memcached-1", data, rounds, duration);
 }
 
 }  // namespace kivi_bench

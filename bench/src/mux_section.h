@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "src/runner.h"
 
 namespace kivi_bench {
 
@@ -21,6 +22,13 @@ namespace kivi_bench {
 // Emits "result" and "ratio" lines with "section": "mux".
 void RunMuxSection(const std::string& server, int rounds,
                    absl::Duration duration, absl::Time deadline);
+
+// Row (b) on any store: kivi at `url` (whose store holds `data`'s 32-byte
+// values), one thread, synchronous Gets against 128 asynchronous Gets kept
+// in flight, in alternating rounds; "result" and "ratio" lines for
+// `backend`.
+void RunAsyncDepth(const std::string& url, const std::string& backend,
+                   const Dataset& data, int rounds, absl::Duration duration);
 
 }  // namespace kivi_bench
 
