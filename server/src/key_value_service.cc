@@ -43,7 +43,7 @@ void AddFailures(const absl::flat_hash_map<std::string, absl::Status>& failed,
 
 KeyValueService::KeyValueService(Client& client, const BearerTokenAuth& auth,
                                  const ServerLimits& limits)
-    : client_(client), auth_(auth), limits_(limits) {
+    : client_(client), auth_(auth), limits_(limits), health_(client) {
   Serve("/kivi.v1.KeyValue/Get", &KeyValueService::Get);
   Serve("/kivi.v1.KeyValue/Set", &KeyValueService::Set);
   Serve("/kivi.v1.KeyValue/Delete", &KeyValueService::Delete);
@@ -404,7 +404,7 @@ void KeyValueService::Health(const grpc::CallbackServerContext& context,
   }
   if (*timeout == absl::ZeroDuration()) *timeout = kDefaultHealthTimeout;
   *timeout = std::min(*timeout, limits_.max_health_timeout);
-  client_.HealthAsync(*timeout, [reply](HealthReport report) {
+  health_.Probe(*timeout, [reply](const HealthReport& report) {
     v1::HealthResponse response;
     proto::ToProtoHealth(report, &response);
     reply.Send(response);

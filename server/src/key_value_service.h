@@ -10,6 +10,7 @@
 #include "kivi/server/server.h"
 #include "kivi/v1/kv.grpc.pb.h"
 #include "src/bearer_token_auth.h"
+#include "src/shared_health_probe.h"
 #include "src/unary_reply.h"
 
 namespace kivi {
@@ -129,6 +130,7 @@ class KeyValueService final : public grpc::Service {
   Client& client_;
   const BearerTokenAuth& auth_;
   const ServerLimits limits_;
+  SharedHealthProbe health_;
   int methods_ = 0;  // Registered so far.
 };
 
