@@ -59,8 +59,7 @@ ABSL_FLAG(std::string, rocksdb_dir, "",
           "raw API's, on one file system; empty: skip");
 ABSL_FLAG(std::string, memcached_params, "timeout=10s&max_conns=8",
           "query string of kivi's memcached:// URLs");
-ABSL_FLAG(std::string, sections, "anchor,matrix,scaling,grpc",
-          "what to run");
+ABSL_FLAG(std::string, sections, "anchor,matrix,scaling,grpc", "what to run");
 ABSL_FLAG(std::string, anchor_workloads, "get_hit,get_miss,set,batch100",
           "workloads of the anchor section (single thread, one value size)");
 ABSL_FLAG(int, anchor_value_bytes, 100, "value size of the anchor section");
