@@ -90,9 +90,8 @@ class GrpcBackend final : public Backend {
   GrpcBackend(GrpcBackendOptions options,
               std::unique_ptr<v1::KeyValue::Stub> stub)
       : options_(std::move(options)),
-        server_(std::make_shared<RemoteServer>(
-            RemoteServer{std::move(stub), options_.target, options_.timeout,
-                         options_.token})) {}
+        server_(RemoteServer{std::move(stub), options_.target, options_.timeout,
+                             options_.token}) {}
 
   // Asks the server what its backend supports; called once, before the
   // backend is shared.
@@ -194,16 +193,16 @@ class GrpcBackend final : public Backend {
     *request.mutable_timeout() = ToProtoDuration(timeout);
     v1::HealthResponse response;
     grpc::ClientContext context;
-    server_->Prepare(context, timeout + kHealthReplyMargin);
+    server_.Prepare(context, timeout + kHealthReplyMargin);
     const absl::Time start = absl::Now();
     const grpc::Status status =
-        server_->stub->Health(&context, request, &response);
+        server_.stub->Health(&context, request, &response);
     // The server itself comes first, then each endpoint it reports.
     HealthReport report;
     EndpointHealth& server = report.endpoints.emplace_back();
     server.endpoint = options_.target;
     server.latency = absl::Now() - start;
-    server.error = server_->Result(status);
+    server.error = server_.Result(status);
     server.ok = server.error.ok();
     if (!server.ok) return report;
     for (EndpointHealth& endpoint :
@@ -320,7 +319,7 @@ class GrpcBackend final : public Backend {
   // default); every other operation is one RPC on gRPC's callback API.
   void Submit(AsyncRequest request, AsyncDone done,
               Executor& executor) override {
-    if (StartRemoteCall(server_, request, done)) return;
+    if (StartRemoteCall(&server_, request, done)) return;
     Backend::Submit(std::move(request), std::move(done), executor);
   }
 
@@ -347,15 +346,13 @@ class GrpcBackend final : public Backend {
   absl::Status Call(Method<Request, Response> method, const Request& request,
                     Response* response) const {
     grpc::ClientContext context;
-    server_->Prepare(context, options_.timeout);
-    return server_->Result(
-        (server_->stub.get()->*method)(&context, request, response));
+    server_.Prepare(context, options_.timeout);
+    return server_.Result(
+        (server_.stub.get()->*method)(&context, request, response));
   }
 
   const GrpcBackendOptions options_;
-  // Shared with the asynchronous calls in flight, which may end after the
-  // backend.
-  const std::shared_ptr<const RemoteServer> server_;
+  const RemoteServer server_;
   Capabilities capabilities_;
 };
 

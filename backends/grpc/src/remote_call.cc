@@ -1,7 +1,6 @@
 #include "src/remote_call.h"
 
 #include <functional>
-#include <memory>
 #include <utility>
 
 #include "kivi/proto/conversions.h"
@@ -29,21 +28,29 @@ struct Call {
 
 // Sends `request` with `method`; `read` fills the reply of an OK call.
 template <typename Request, typename Response, typename Read>
-void Start(const std::shared_ptr<const RemoteServer>& server,
-           AsyncMethod<Request, Response> method, Request request,
-           AsyncDone& done, Read read) {
+void Start(const RemoteServer* server, AsyncMethod<Request, Response> method,
+           Request request, AsyncDone& done, Read read) {
   auto* call = new Call<Request, Response, Read>{
       {}, std::move(request), {}, std::move(done), std::move(read)};
   server->Prepare(call->context, server->timeout);
-  (server->stub->async()->*method)(
-      &call->context, &call->request, &call->response,
-      [call, server](grpc::Status status) {
-        std::unique_ptr<Call<Request, Response, Read>> owned(call);
-        AsyncReply reply;
-        reply.status = server->Result(status);
-        if (reply.status.ok()) owned->read(owned->response, reply);
-        std::move(owned->done)(std::move(reply));
-      });
+  (server->stub->async()->*method)(&call->context, &call->request,
+                                   &call->response,
+                                   [call, server](grpc::Status status) {
+                                     AsyncReply reply;
+                                     reply.status = server->Result(status);
+                                     if (reply.status.ok())
+                                       call->read(call->response, reply);
+                                     AsyncDone done = std::move(call->done);
+                                     // The context's reference to the channel
+                                     // goes before `done` runs: once it has,
+                                     // the backend (which holds the channel)
+                                     // may go, and this thread must not drop
+                                     // the channel's last reference (gRPC would
+                                     // then shut its callback threads down from
+                                     // one of them).
+                                     delete call;
+                                     std::move(done)(std::move(reply));
+                                   });
 }
 
 // Nothing to read beyond the status.
@@ -67,8 +74,8 @@ Request KeyOnly(AsyncRequest& r) {
 
 }  // namespace
 
-bool StartRemoteCall(const std::shared_ptr<const RemoteServer>& server,
-                     AsyncRequest& r, AsyncDone& done) {
+bool StartRemoteCall(const RemoteServer* server, AsyncRequest& r,
+                     AsyncDone& done) {
   switch (r.operation) {
     case Operation::kGet:
       Start(server, &Stub::Get, KeyOnly<v1::GetRequest>(r), done,

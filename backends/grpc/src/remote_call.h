@@ -92,9 +92,14 @@ inline std::vector<std::string> ReadKeys(v1::ListResponse& response) {
 // False, with `request` and `done` untouched, for the operations it does
 // not send this way (Flush, Stats: rare administrative calls, left to
 // Backend::Submit's default).
-// `server` is kept until the call ends.
-bool StartRemoteCall(const std::shared_ptr<const RemoteServer>& server,
-                     AsyncRequest& request, AsyncDone& done);
+//
+// `server` must outlive the call until `done` is called (a Client must not
+// be destroyed with calls in flight), and is not owned by it: were a call
+// to own the channel, the last reference could go on gRPC's callback
+// thread, and gRPC 1.51 then shuts its callback queue down from that very
+// thread and crashes (grpc/grpc#32584).
+bool StartRemoteCall(const RemoteServer* server, AsyncRequest& request,
+                     AsyncDone& done);
 
 }  // namespace kivi
 
