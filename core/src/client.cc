@@ -26,7 +26,8 @@ Client::Client(std::unique_ptr<Backend> backend, ClientOptions options)
     : backend_(std::move(backend)),
       options_(std::move(options)),
       capabilities_(backend_->capabilities()),
-      observer_(options_.observer.get()) {}
+      observer_(options_.observer.get()),
+      executor_(options_.executor) {}
 
 Client::~Client() = default;
 
@@ -141,16 +142,38 @@ absl::StatusOr<std::vector<std::string>> Client::List(
                      KIVI_RETURN_IF_ERROR(ValidateKey(prefix, full));
                    KIVI_ASSIGN_OR_RETURN(std::vector<std::string> keys,
                                          backend_->List(full));
-                   std::vector<std::string> out;
-                   out.reserve(keys.size());
-                   for (const std::string& k : keys) {
-                     if (absl::StartsWith(k, full))
-                       out.push_back(StripNamespace(k));
-                   }
-                   std::sort(out.begin(), out.end());
-                   out.erase(std::unique(out.begin(), out.end()), out.end());
-                   return out;
+                   return ListedKeys(full, keys);
                  });
+}
+
+std::vector<std::string> Client::ListedKeys(
+    const std::string& full, const std::vector<std::string>& keys) const {
+  std::vector<std::string> out;
+  out.reserve(keys.size());
+  for (const std::string& k : keys) {
+    if (absl::StartsWith(k, full)) out.push_back(StripNamespace(k));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+BatchGetResult Client::WithoutNamespace(BatchGetResult raw) const {
+  if (options_.key_namespace.empty()) return raw;
+  BatchGetResult out;
+  out.found.reserve(raw.found.size());
+  for (auto& [k, v] : raw.found) {
+    out.found.emplace(StripNamespace(k), std::move(v));
+  }
+  for (auto& [k, s] : raw.failed) out.failed.emplace(StripNamespace(k), s);
+  return out;
+}
+
+BatchWriteResult Client::WithoutNamespace(BatchWriteResult raw) const {
+  if (options_.key_namespace.empty()) return raw;
+  BatchWriteResult out;
+  for (auto& [k, s] : raw.failed) out.failed.emplace(StripNamespace(k), s);
+  return out;
 }
 
 namespace {
@@ -168,112 +191,117 @@ absl::Status AtEntry(absl::string_view field, size_t i,
 
 absl::StatusOr<BatchGetResult> Client::BatchGet(
     absl::Span<const std::string> keys) {
-  return Observe(Operation::kBatchGet, keys,
-                 [&]() -> absl::StatusOr<BatchGetResult> {
-                   // Each key once. Without a namespace and without repeats the
-                   // caller's keys go to the backend as they are; otherwise the
-                   // backend's keys are collected, from the first repeat on
-                   // (all keys before it are distinct).
-                   absl::flat_hash_set<absl::string_view> seen;
-                   seen.reserve(keys.size());
-                   bool as_given = options_.key_namespace.empty();
-                   std::vector<std::string> full_keys;
-                   if (!as_given) full_keys.reserve(keys.size());
-                   std::string buffer;
-                   for (size_t i = 0; i < keys.size(); ++i) {
-                     absl::StatusOr<absl::string_view> checked =
-                         FullKey(keys[i], &buffer);
-                     if (!checked.ok()) {
-                       return AtEntry("keys", i, checked.status());
-                     }
-                     const absl::string_view full = *checked;
-                     const bool first = seen.insert(keys[i]).second;
-                     if (as_given && !first) {
-                       as_given = false;
-                       full_keys.assign(keys.begin(), keys.begin() + i);
-                     } else if (!as_given && first) {
-                       full_keys.emplace_back(full);
-                     }
-                   }
-                   if (as_given) return backend_->BatchGet(keys);
-                   if (options_.key_namespace.empty())
-                     return backend_->BatchGet(full_keys);
-                   KIVI_ASSIGN_OR_RETURN(BatchGetResult raw,
-                                         backend_->BatchGet(full_keys));
-                   BatchGetResult out;
-                   out.found.reserve(raw.found.size());
-                   for (auto& [k, v] : raw.found) {
-                     out.found.emplace(StripNamespace(k), std::move(v));
-                   }
-                   for (auto& [k, s] : raw.failed)
-                     out.failed.emplace(StripNamespace(k), s);
-                   return out;
-                 });
+  return Observe(
+      Operation::kBatchGet, keys, [&]() -> absl::StatusOr<BatchGetResult> {
+        // Each key once. Without a namespace and without repeats the
+        // caller's keys go to the backend as they are; otherwise the
+        // backend's keys are collected, from the first repeat on
+        // (all keys before it are distinct).
+        absl::flat_hash_set<absl::string_view> seen;
+        seen.reserve(keys.size());
+        bool as_given = options_.key_namespace.empty();
+        std::vector<std::string> full_keys;
+        if (!as_given) full_keys.reserve(keys.size());
+        std::string buffer;
+        for (size_t i = 0; i < keys.size(); ++i) {
+          absl::StatusOr<absl::string_view> checked = FullKey(keys[i], &buffer);
+          if (!checked.ok()) {
+            return AtEntry("keys", i, checked.status());
+          }
+          const absl::string_view full = *checked;
+          const bool first = seen.insert(keys[i]).second;
+          if (as_given && !first) {
+            as_given = false;
+            full_keys.assign(keys.begin(), keys.begin() + i);
+          } else if (!as_given && first) {
+            full_keys.emplace_back(full);
+          }
+        }
+        if (as_given) return backend_->BatchGet(keys);
+        if (options_.key_namespace.empty())
+          return backend_->BatchGet(full_keys);
+        KIVI_ASSIGN_OR_RETURN(BatchGetResult raw,
+                              backend_->BatchGet(full_keys));
+        return WithoutNamespace(std::move(raw));
+      });
+}
+
+absl::Status Client::PrepareEntries(absl::Span<const KeyValue> entries,
+                                    absl::Duration ttl,
+                                    std::vector<KeyValue>* out,
+                                    absl::Duration* effective_ttl) const {
+  out->reserve(entries.size());
+  absl::flat_hash_map<absl::string_view, size_t> index;
+  index.reserve(entries.size());
+  std::string buffer;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const KeyValue& entry = entries[i];
+    absl::StatusOr<absl::string_view> checked = FullKey(entry.key, &buffer);
+    if (!checked.ok()) return AtEntry("entries", i, checked.status());
+    if (absl::Status value =
+            ValidateValue(entry.key, entry.value, options_.max_value_bytes);
+        !value.ok()) {
+      return AtEntry("entries", i, value);
+    }
+    KIVI_ASSIGN_OR_RETURN(*effective_ttl, EffectiveTtl(entry.key, ttl));
+    auto [it, inserted] = index.emplace(entry.key, out->size());
+    if (inserted) {
+      out->push_back(KeyValue{std::string(*checked), entry.value});
+    } else {
+      (*out)[it->second].value = entry.value;  // The last value wins.
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<BatchWriteResult> Client::BatchSet(
     absl::Span<const KeyValue> entries, const SetOptions& options) {
-  return Observe(
-      Operation::kBatchSet, entries, [&]() -> absl::StatusOr<BatchWriteResult> {
-        std::vector<KeyValue> prepared;
-        prepared.reserve(entries.size());
-        absl::flat_hash_map<absl::string_view, size_t> index;
-        index.reserve(entries.size());
-        absl::Duration ttl;
-        for (size_t i = 0; i < entries.size(); ++i) {
-          const KeyValue& entry = entries[i];
-          std::string buffer;
-          absl::StatusOr<absl::string_view> checked =
-              FullKey(entry.key, &buffer);
-          if (!checked.ok()) return AtEntry("entries", i, checked.status());
-          const absl::string_view full = *checked;
-          if (absl::Status value = ValidateValue(entry.key, entry.value,
-                                                 options_.max_value_bytes);
-              !value.ok()) {
-            return AtEntry("entries", i, value);
-          }
-          KIVI_ASSIGN_OR_RETURN(ttl, EffectiveTtl(entry.key, options.ttl));
-          auto [it, inserted] = index.emplace(entry.key, prepared.size());
-          if (inserted) {
-            prepared.push_back(KeyValue{std::string(full), entry.value});
-          } else {
-            prepared[it->second].value = entry.value;  // The last value wins.
-          }
-        }
-        if (prepared.empty()) return BatchWriteResult{};
-        KIVI_ASSIGN_OR_RETURN(BatchWriteResult raw,
-                              backend_->BatchSet(prepared, ttl));
-        if (options_.key_namespace.empty()) return raw;
-        BatchWriteResult out;
-        for (auto& [k, s] : raw.failed)
-          out.failed.emplace(StripNamespace(k), s);
-        return out;
-      });
+  return Observe(Operation::kBatchSet, entries,
+                 [&]() -> absl::StatusOr<BatchWriteResult> {
+                   std::vector<KeyValue> prepared;
+                   absl::Duration ttl;
+                   KIVI_RETURN_IF_ERROR(
+                       PrepareEntries(entries, options.ttl, &prepared, &ttl));
+                   if (prepared.empty()) return BatchWriteResult{};
+                   KIVI_ASSIGN_OR_RETURN(BatchWriteResult raw,
+                                         backend_->BatchSet(prepared, ttl));
+                   return WithoutNamespace(std::move(raw));
+                 });
+}
+
+absl::Status Client::PrepareKeys(absl::Span<const std::string> keys,
+                                 std::vector<std::string>* full_keys) const {
+  full_keys->reserve(keys.size());
+  absl::flat_hash_set<absl::string_view> seen;
+  seen.reserve(keys.size());
+  std::string buffer;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    absl::StatusOr<absl::string_view> full = FullKey(keys[i], &buffer);
+    if (!full.ok()) return AtEntry("keys", i, full.status());
+    if (seen.insert(keys[i]).second) full_keys->emplace_back(*full);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AsyncRequest> Client::KeysRequest(
+    Operation operation, absl::Span<const std::string> keys) const {
+  AsyncRequest request;
+  request.operation = operation;
+  KIVI_RETURN_IF_ERROR(PrepareKeys(keys, &request.keys));
+  return request;
 }
 
 absl::StatusOr<BatchWriteResult> Client::BatchDelete(
     absl::Span<const std::string> keys) {
-  return Observe(
-      Operation::kBatchDelete, keys, [&]() -> absl::StatusOr<BatchWriteResult> {
-        std::vector<std::string> full_keys;
-        full_keys.reserve(keys.size());
-        absl::flat_hash_set<absl::string_view> seen;
-        seen.reserve(keys.size());
-        std::string buffer;
-        for (size_t i = 0; i < keys.size(); ++i) {
-          absl::StatusOr<absl::string_view> full = FullKey(keys[i], &buffer);
-          if (!full.ok()) return AtEntry("keys", i, full.status());
-          if (seen.insert(keys[i]).second) full_keys.emplace_back(*full);
-        }
-        if (full_keys.empty()) return BatchWriteResult{};
-        KIVI_ASSIGN_OR_RETURN(BatchWriteResult raw,
-                              backend_->BatchDelete(full_keys));
-        if (options_.key_namespace.empty()) return raw;
-        BatchWriteResult out;
-        for (auto& [k, s] : raw.failed)
-          out.failed.emplace(StripNamespace(k), s);
-        return out;
-      });
+  return Observe(Operation::kBatchDelete, keys,
+                 [&]() -> absl::StatusOr<BatchWriteResult> {
+                   std::vector<std::string> full_keys;
+                   KIVI_RETURN_IF_ERROR(PrepareKeys(keys, &full_keys));
+                   if (full_keys.empty()) return BatchWriteResult{};
+                   KIVI_ASSIGN_OR_RETURN(BatchWriteResult raw,
+                                         backend_->BatchDelete(full_keys));
+                   return WithoutNamespace(std::move(raw));
+                 });
 }
 
 absl::StatusOr<std::string> Client::GetOrSet(absl::string_view key,
@@ -397,13 +425,15 @@ absl::StatusOr<uint64_t> Client::IncrementBy(absl::string_view key,
 absl::StatusOr<uint64_t> Client::Decrement(absl::string_view key, int64_t delta,
                                            const IncrementOptions& options) {
   return Observe(Operation::kDecrement, key, [&]() -> absl::StatusOr<uint64_t> {
-    if (delta < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Decrement of key ", QuoteKey(key),
-                       " by a negative delta (", delta, "); use Increment"));
-    }
+    if (delta < 0) return NegativeDecrement(key, delta);
     return IncrementBy(key, -delta, options);
   });
+}
+
+absl::Status Client::NegativeDecrement(absl::string_view key, int64_t delta) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("Decrement of key ", QuoteKey(key), " by a negative delta (",
+                   delta, "); use Increment"));
 }
 
 absl::StatusOr<VersionedValue> Client::GetVersioned(absl::string_view key) {
@@ -473,14 +503,19 @@ absl::Status Client::Prepend(absl::string_view key, absl::string_view value) {
 
 absl::Status Client::Flush(absl::Duration delay) {
   return Observe(Operation::kFlush, NoKeys(), [&]() -> absl::Status {
-    KIVI_RETURN_IF_ERROR(Require(capabilities_.flush, "Flush"));
-    KIVI_RETURN_IF_ERROR(ValidateDelay("flush delay", delay));
-    if (delay > absl::ZeroDuration()) {
-      KIVI_RETURN_IF_ERROR(
-          Require(capabilities_.delayed_flush, "Flush with a delay"));
-    }
+    KIVI_RETURN_IF_ERROR(CheckFlush(delay));
     return backend_->Flush(delay);
   });
+}
+
+absl::Status Client::CheckFlush(absl::Duration delay) const {
+  KIVI_RETURN_IF_ERROR(Require(capabilities_.flush, "Flush"));
+  KIVI_RETURN_IF_ERROR(ValidateDelay("flush delay", delay));
+  if (delay > absl::ZeroDuration()) {
+    KIVI_RETURN_IF_ERROR(
+        Require(capabilities_.delayed_flush, "Flush with a delay"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<EndpointStats>> Client::Stats() {

@@ -11,7 +11,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "kivi/async.h"
 #include "kivi/capabilities.h"
+#include "kivi/executor.h"
 #include "kivi/results.h"
 
 namespace kivi {
@@ -139,6 +141,27 @@ class Backend {
   // (e.g. kivi-server's /metrics); must not do I/O or block on calls in
   // flight. The default, for backends with nothing to tell: empty.
   virtual std::vector<EndpointState> EndpointStates() const;
+
+  // Asynchronous calls (async.h).
+
+  // Starts `request` and calls `done` exactly once with its reply, from
+  // any thread (see Callback in async.h), never before the request was
+  // attempted unless it fails at once. The request has passed core's rules
+  // and capability checks, as for the synchronous methods; it is one of
+  // the operations AsyncRequest lists.
+  //
+  // The default runs Execute() on `executor`, one of the client's bounded
+  // pool's threads per call in flight, and calls `done` with
+  // ResourceExhausted naming the limit when that pool's queue is full.
+  // Networked backends override it to complete requests on their own
+  // connections without a thread per call (a connection carries many
+  // requests in flight), and pass what they do not multiplex to this
+  // default.
+  virtual void Submit(AsyncRequest request, AsyncDone done, Executor& executor);
+
+  // Runs `request` with the synchronous methods above and returns its
+  // reply.
+  AsyncReply Execute(const AsyncRequest& request);
 };
 
 }  // namespace kivi

@@ -14,8 +14,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "kivi/async.h"
 #include "kivi/backend.h"
 #include "kivi/capabilities.h"
+#include "kivi/executor.h"
 #include "kivi/key_rules.h"
 #include "kivi/observer.h"
 #include "kivi/options.h"
@@ -39,6 +41,9 @@ struct ClientOptions {
   // How events name the backend: the URL's scheme when opened by a
   // BackendRegistry.
   std::string backend_name;
+  // The pool that runs asynchronous calls on backends without a native
+  // way to run them (Backend::Submit); no thread starts until one is made.
+  ExecutorOptions executor;
 };
 
 // The application's handle to a key-value store. A Client checks every
@@ -131,6 +136,61 @@ class Client {
   absl::Status Flush(absl::Duration delay = absl::ZeroDuration());  // [flush]
   absl::StatusOr<std::vector<EndpointStats>> Stats();               // [stats]
 
+  // Asynchronous calls: the same operations, rules and results as the
+  // synchronous methods above, delivered to `done` (see Callback in
+  // async.h for which thread calls it). The arguments are validated
+  // before the method returns, and a call that breaks a rule calls `done`
+  // with InvalidArgument (or Unimplemented) at once, before any I/O; every
+  // argument is copied, so the caller's strings may go away as soon as
+  // the method returns. No thread is made or held per call: memcached://,
+  // redis:// and grpc:// carry many calls in flight on each connection;
+  // other backends run calls on the client's bounded executor
+  // (ClientOptions::executor), and a call that finds its queue full gets
+  // ResourceExhausted. The observer sees each call once, when it
+  // completes.
+  void GetAsync(absl::string_view key,
+                Callback<absl::StatusOr<std::string>> done);
+  void SetAsync(absl::string_view key, absl::string_view value,
+                const SetOptions& options, Callback<absl::Status> done);
+  void DeleteAsync(absl::string_view key, Callback<absl::Status> done);
+  void ListAsync(absl::string_view prefix,
+                 Callback<absl::StatusOr<std::vector<std::string>>> done);
+  void BatchGetAsync(absl::Span<const std::string> keys,
+                     Callback<absl::StatusOr<BatchGetResult>> done);
+  void BatchSetAsync(absl::Span<const KeyValue> entries,
+                     const SetOptions& options,
+                     Callback<absl::StatusOr<BatchWriteResult>> done);
+  void BatchDeleteAsync(absl::Span<const std::string> keys,
+                        Callback<absl::StatusOr<BatchWriteResult>> done);
+  void AddAsync(absl::string_view key, absl::string_view value,
+                const SetOptions& options, Callback<absl::Status> done);
+  void ReplaceAsync(absl::string_view key, absl::string_view value,
+                    const SetOptions& options, Callback<absl::Status> done);
+  void IncrementAsync(absl::string_view key, int64_t delta,
+                      const IncrementOptions& options,
+                      Callback<absl::StatusOr<uint64_t>> done);
+  void DecrementAsync(absl::string_view key, int64_t delta,
+                      const IncrementOptions& options,
+                      Callback<absl::StatusOr<uint64_t>> done);
+  void GetVersionedAsync(absl::string_view key,
+                         Callback<absl::StatusOr<VersionedValue>> done);
+  void CompareAndSetAsync(absl::string_view key, absl::string_view value,
+                          uint64_t version, const SetOptions& options,
+                          Callback<absl::Status> done);
+  void TouchAsync(absl::string_view key, absl::Duration ttl,
+                  Callback<absl::Status> done);
+  void GetAndTouchAsync(absl::string_view key, absl::Duration ttl,
+                        Callback<absl::StatusOr<std::string>> done);
+  void AppendAsync(absl::string_view key, absl::string_view value,
+                   Callback<absl::Status> done);
+  void PrependAsync(absl::string_view key, absl::string_view value,
+                    Callback<absl::Status> done);
+  void FlushAsync(absl::Duration delay, Callback<absl::Status> done);
+  void StatsAsync(Callback<absl::StatusOr<std::vector<EndpointStats>>> done);
+  // Health on the executor: probes wait on their own deadlines, which
+  // Health bounds by `timeout`.
+  void HealthAsync(absl::Duration timeout, Callback<HealthReport> done);
+
   Capabilities capabilities() const { return capabilities_; }
   const ClientOptions& options() const { return options_; }
   // The backend, for backend-specific operations.
@@ -165,6 +225,26 @@ class Client {
                                               absl::Duration ttl) const;
   absl::Status Require(bool capability, absl::string_view operation) const;
   std::string StripNamespace(absl::string_view full_key) const;
+  // Validates a batch's keys (the message naming the entry, "keys[3]: ")
+  // and returns them with the namespace applied, each once.
+  absl::Status PrepareKeys(absl::Span<const std::string> keys,
+                           std::vector<std::string>* full_keys) const;
+  // Validates a batch's entries ("entries[3]: ") and returns them with the
+  // namespace applied, each key once with its last value, and the TTL.
+  absl::Status PrepareEntries(absl::Span<const KeyValue> entries,
+                              absl::Duration ttl, std::vector<KeyValue>* out,
+                              absl::Duration* effective_ttl) const;
+  // A backend's List result for the full prefix `full`: the keys under it,
+  // namespace stripped, sorted, each once.
+  std::vector<std::string> ListedKeys(
+      const std::string& full, const std::vector<std::string>& keys) const;
+  // A batch result with the namespace stripped from its keys.
+  BatchGetResult WithoutNamespace(BatchGetResult raw) const;
+  BatchWriteResult WithoutNamespace(BatchWriteResult raw) const;
+  // The error for Decrement by a negative delta.
+  static absl::Status NegativeDecrement(absl::string_view key, int64_t delta);
+  // Capability and delay checks of Flush.
+  absl::Status CheckFlush(absl::Duration delay) const;
   // Increment without its report, shared by Increment and Decrement.
   absl::StatusOr<uint64_t> IncrementBy(absl::string_view key, int64_t delta,
                                        const IncrementOptions& options);
@@ -203,6 +283,39 @@ class Client {
   void Report(Operation operation, const ObservedKeys& keys, absl::Time start,
               const absl::Status& status, const Outcome& outcome) const;
 
+  // Asynchronous calls (client_async.cc).
+  struct AsyncObservation;
+  // Submits `request` to the backend, or when it is an error (failed
+  // validation) completes the call with it at once; `convert` turns the
+  // reply into `done`'s argument. Reports the call when it completes.
+  template <typename T, typename Convert>
+  void Start(Operation operation, ObservedKeys observed,
+             absl::StatusOr<AsyncRequest> request, Convert convert,
+             Callback<T> done);
+  // `build()` when `capability`, else Unimplemented naming `operation`.
+  template <typename Build>
+  absl::StatusOr<AsyncRequest> IfCapable(bool capability,
+                                         absl::string_view operation,
+                                         Build build) const;
+  // Validated requests, shared by the operations of one shape.
+  absl::StatusOr<AsyncRequest> KeyRequest(Operation operation,
+                                          absl::string_view key) const;
+  absl::StatusOr<AsyncRequest> WriteRequest(Operation operation,
+                                            absl::string_view key,
+                                            absl::string_view value,
+                                            absl::Duration ttl) const;
+  absl::StatusOr<AsyncRequest> KeysRequest(
+      Operation operation, absl::Span<const std::string> keys) const;
+  absl::StatusOr<AsyncRequest> IncrementRequest(
+      absl::string_view key, int64_t delta,
+      const IncrementOptions& options) const;
+  absl::StatusOr<AsyncRequest> TouchRequest(Operation operation,
+                                            absl::string_view key,
+                                            absl::Duration ttl) const;
+  absl::StatusOr<AsyncRequest> ConcatenateRequest(
+      Operation operation, absl::string_view key,
+      absl::string_view value) const;
+
   std::unique_ptr<Backend> backend_;
   const ClientOptions options_;
   const Capabilities capabilities_;
@@ -211,6 +324,10 @@ class Client {
   absl::Mutex flights_mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<Flight>> flights_
       ABSL_GUARDED_BY(flights_mu_);
+
+  // Last, so that it is destroyed first: its destructor runs the calls
+  // still queued, which use the backend.
+  Executor executor_;
 };
 
 }  // namespace kivi
