@@ -124,12 +124,14 @@ class MemcachedBackend : public Backend {
   enum class Idempotent { kNo, kYes };
 
   // One request and its one meta reply on `key`'s server, by `deadline`.
-  // `encode` appends the request; `handle` interprets any reply that is not
+  // `encode` appends the request, with the O flag `opaque` when that is not
+  // empty (MetaCommand::Opaque); `handle` interprets any reply that is not
   // an error (error replies are mapped by ErrorReplyStatus). The reply's
   // views are valid only inside `handle`.
-  absl::Status Call(absl::string_view key, absl::Time deadline,
-                    absl::FunctionRef<void(std::string*)> encode,
-                    absl::FunctionRef<absl::Status(const MetaReply&)> handle);
+  absl::Status Call(
+      absl::string_view key, absl::Time deadline,
+      absl::FunctionRef<void(std::string*, absl::string_view opaque)> encode,
+      absl::FunctionRef<absl::Status(const MetaReply&)> handle);
   // The same, with `now` the caller's current time (one clock read per
   // request); `encode` must give the request the O flag `opaque` when that
   // is not empty (Token('O', opaque)), and the reply must echo it. A request

@@ -56,17 +56,18 @@ absl::StatusOr<uint64_t> MemcachedBackend::Increment(absl::string_view key,
   const absl::Time deadline = now + options_.timeout;
   KIVI_RETURN_IF_ERROR(CallReplies(
       key, now, deadline, Idempotent::kNo,
-      [&](std::string* out, absl::string_view) {
+      [&](std::string* out, absl::string_view opaque) {
         MetaCommand cmd(out, "ma", key);
         cmd.Flag('v').Flag('c').Uint('D', magnitude);
         if (delta < 0) cmd.Token('M', "D");
         if (create) cmd.Int('N', WireTtl(ttl, now)).Uint('J', initial);
-        cmd.End();
+        cmd.Opaque(opaque).End();
         MetaCommand(out, "mg", key)
             .Flag('s')
             .Flag('c')
             .Flag('f')
             .Flag('t')
+            .Opaque(opaque)
             .End();
       },
       2,
@@ -95,13 +96,13 @@ absl::StatusOr<uint64_t> MemcachedBackend::Increment(absl::string_view key,
   const absl::Time rewrite_now = absl::Now();
   (void)Call(
       key, rewrite_now, deadline, Idempotent::kNo,
-      [&](std::string* out, absl::string_view) {
+      [&](std::string* out, absl::string_view opaque) {
         MetaCommand cmd(out, "ms", key, digits.size());
         if (padded->ttl_seconds >= 0) {
           cmd.Int('T', KeepExpiry(padded->ttl_seconds, rewrite_now));
         }
         if (padded->client_flags != 0) cmd.Uint('F', padded->client_flags);
-        cmd.Uint('C', padded->cas).EndWithData(digits.Piece());
+        cmd.Uint('C', padded->cas).Opaque(opaque).EndWithData(digits.Piece());
       },
       [&](const MetaReply&) { return absl::OkStatus(); });
   return result;

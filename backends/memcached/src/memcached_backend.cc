@@ -44,9 +44,10 @@ absl::StatusOr<std::unique_ptr<MemcachedBackend>> MemcachedBackend::Create(
         "memcached: timeout and connect_timeout must be positive");
   }
   if (options.max_conns < 1 || options.max_idle < 0 ||
-      options.failure_limit < 1) {
+      options.failure_limit < 1 || options.mux_conns < 0) {
     return absl::InvalidArgumentError(
-        "memcached: max_conns and failure_limit must be >= 1, max_idle >= 0");
+        "memcached: max_conns and failure_limit must be >= 1, max_idle and "
+        "mux_conns >= 0");
   }
   absl::StatusOr<ServerRing> ring = ServerRing::Build(*addresses);
   if (!ring.ok()) return ring.status();
@@ -81,7 +82,8 @@ MemcachedBackend::MemcachedBackend(const MemcachedOptions& options,
   for (const ServerAddress& address : addresses_) {
     servers_.push_back(std::make_unique<Server>(
         net::Endpoint{address.host, address.port}, connect, options.max_conns,
-        options.max_idle, options.failure_limit, options.retry_timeout));
+        options.max_idle, options.failure_limit, options.retry_timeout,
+        options.mux_conns));
   }
 }
 
@@ -182,8 +184,7 @@ absl::StatusOr<ReplyCode> MemcachedBackend::Store(absl::string_view key,
         if (mode != 'A' && mode != 'P') cmd.Int('T', WireTtl(ttl, now));
         if (mode != 'S') cmd.Token('M', absl::string_view(&mode, 1));
         if (cas != 0) cmd.Uint('C', cas);
-        if (!opaque.empty()) cmd.Token('O', opaque);
-        cmd.EndWithData(value);
+        cmd.Opaque(opaque).EndWithData(value);
       },
       [&](const MetaReply& reply) {
         switch (reply.code) {

@@ -1,0 +1,261 @@
+// memcached:// on multiplexed connections (net/multiplexer.h), against real
+// memcached processes: many callers on few connections each get their own
+// values; a request whose deadline passes while the server is frozen is
+// DeadlineExceeded in time and its late reply reaches no other request; a
+// garbage reply retires the connection and fails the requests on it
+// cleanly.
+
+#include <atomic>
+#include <csignal>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "integration/harness/memcached_process.h"
+#include "integration/proxy/fault_proxy.h"
+#include "kivi/kivi.h"
+
+namespace kivi::testing {
+namespace {
+
+using ::testing::AnyOf;
+using ::testing::HasSubstr;
+
+constexpr absl::Duration kTimeout = absl::Milliseconds(300);
+// What a call may take beyond its timeout: scheduling on a loaded machine
+// with two cores shared by several test programs, and sanitizers.
+constexpr absl::Duration kMargin = absl::Milliseconds(700);
+
+std::unique_ptr<MemcachedProcess> StartOrDie() {
+  absl::StatusOr<std::unique_ptr<MemcachedProcess>> server =
+      MemcachedProcess::Start();
+  EXPECT_TRUE(server.ok()) << server.status();
+  return server.ok() ? *std::move(server) : nullptr;
+}
+
+std::unique_ptr<Client> OpenOrDie(const std::string& url) {
+  absl::StatusOr<std::unique_ptr<Client>> kv = Open(url);
+  EXPECT_TRUE(kv.ok()) << kv.status();
+  return kv.ok() ? *std::move(kv) : nullptr;
+}
+
+// The server's count of connections ever accepted.
+int64_t TotalConnections(Client& kv) {
+  absl::StatusOr<std::vector<EndpointStats>> stats = kv.Stats();
+  if (!stats.ok()) return -1;
+  for (const auto& [name, value] : (*stats)[0].values) {
+    int64_t n;
+    if (name == "total_connections" && absl::SimpleAtoi(value, &n)) return n;
+  }
+  return -1;
+}
+
+class Multiplexed : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    KIVI_REQUIRE_MEMCACHED();
+    server_ = StartOrDie();
+    ASSERT_NE(server_, nullptr);
+  }
+  std::string Url(absl::string_view params) const {
+    return absl::StrCat("memcached://", server_->address(), "?", params);
+  }
+  std::unique_ptr<MemcachedProcess> server_;
+};
+
+TEST_F(Multiplexed, OneCallerStaysOnOneConnection) {
+  std::unique_ptr<Client> kv = OpenOrDie(Url("mux_conns=4&max_conns=8"));
+  ASSERT_NE(kv, nullptr);
+  const int64_t before = TotalConnections(*kv);
+  for (int i = 0; i < 200; ++i) {
+    const std::string key = absl::StrCat("solo", i);
+    ASSERT_TRUE(kv->Set(key, key).ok());
+    absl::StatusOr<std::string> got = kv->Get(key);
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(*got, key);
+  }
+  // The Stats connection is reused by the multiplexer: no new one at all,
+  // or at most one.
+  EXPECT_LE(TotalConnections(*kv) - before, 1);
+}
+
+TEST_F(Multiplexed, ManyThreadsOnTwoConnectionsGetTheirOwnValues) {
+  std::unique_ptr<Client> kv =
+      OpenOrDie(Url("mux_conns=2&max_conns=2&timeout=5s"));
+  ASSERT_NE(kv, nullptr);
+  const int64_t before = TotalConnections(*kv);
+  constexpr int kThreads = 16;
+  constexpr int kOps = 150;
+  std::atomic<int> wrong{0};
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kOps; ++i) {
+        // Values of different lengths, so a reply delivered to the wrong
+        // caller cannot pass for the right one.
+        const std::string key = absl::StrCat("t", t, ":", i % 10);
+        const std::string value =
+            absl::StrCat(key, "=", i, std::string(t * 7 + i % 13, 'x'));
+        if (!kv->Set(key, value).ok()) {
+          ++failed;
+          continue;
+        }
+        absl::StatusOr<std::string> got = kv->Get(key);
+        if (!got.ok()) {
+          ++failed;
+        } else if (*got != value) {
+          ++wrong;
+        }
+        // The first call creates the counter at 0 (delta not applied).
+        absl::StatusOr<uint64_t> n =
+            kv->Increment(absl::StrCat("n", t), 1, {.initial = 0});
+        if (!n.ok()) {
+          ++failed;
+        } else if (*n != static_cast<uint64_t>(i)) {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_LE(TotalConnections(*kv) - before, 2);
+}
+
+TEST_F(Multiplexed, FrozenServerIsDeadlineExceededInTimeAndNeverMisreplies) {
+  std::unique_ptr<Client> kv =
+      OpenOrDie(Url("mux_conns=2&timeout=300ms&failure_limit=1000000"));
+  ASSERT_NE(kv, nullptr);
+  constexpr int kThreads = 8;
+  for (int t = 0; t < kThreads; ++t) {
+    ASSERT_TRUE(kv->Set(absl::StrCat("f", t), absl::StrCat("v", t)).ok());
+  }
+  server_->Signal(SIGSTOP);
+  std::atomic<int> late{0};
+  std::atomic<int> other{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 3; ++i) {
+        const absl::Time start = absl::Now();
+        absl::StatusOr<std::string> got = kv->Get(absl::StrCat("f", t));
+        if (absl::Now() - start > kTimeout + kMargin) ++late;
+        // Unavailable: the call's connection was retired when an earlier
+        // request on it timed out.
+        if (got.ok() || !(absl::IsDeadlineExceeded(got.status()) ||
+                          absl::IsUnavailable(got.status()))) {
+          ++other;
+        } else {
+          EXPECT_THAT(got.status().message(), HasSubstr(server_->address()));
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  server_->Signal(SIGCONT);
+  EXPECT_EQ(late.load(), 0);
+  EXPECT_EQ(other.load(), 0);
+  // The frozen requests are answered now; none of those replies may reach
+  // a later request.
+  threads.clear();
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        absl::StatusOr<std::string> got = kv->Get(absl::StrCat("f", t));
+        if (!got.ok() || *got != absl::StrCat("v", t)) ++wrong;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+TEST_F(Multiplexed, GarbageReplyRetiresTheConnectionAndFailsCleanly) {
+  absl::StatusOr<std::unique_ptr<FaultProxy>> proxy =
+      FaultProxy::Start(server_->port());
+  ASSERT_TRUE(proxy.ok()) << proxy.status();
+  std::unique_ptr<Client> kv = OpenOrDie(
+      absl::StrCat("memcached://", (*proxy)->address(),
+                   "?mux_conns=2&timeout=300ms&failure_limit=1000000"));
+  ASSERT_NE(kv, nullptr);
+  constexpr int kThreads = 6;
+  std::atomic<bool> stop{false};
+  std::atomic<int> wrong{0};
+  std::atomic<int> bad_code{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string key = absl::StrCat("g", t);
+      std::string acked;
+      std::vector<std::string> uncertain;
+      for (int n = 0; !stop.load(); ++n) {
+        const std::string value = absl::StrCat(key, "#", n);
+        const absl::Status set = kv->Set(key, value);
+        if (set.ok()) {
+          acked = value;
+          uncertain.clear();
+        } else {
+          uncertain.push_back(value);
+          if (!absl::IsUnavailable(set) && !absl::IsInternal(set) &&
+              !absl::IsDeadlineExceeded(set)) {
+            ++bad_code;
+          }
+        }
+        absl::StatusOr<std::string> got = kv->Get(key);
+        if (got.ok()) {
+          bool allowed = *got == acked;
+          for (const std::string& u : uncertain) allowed |= *got == u;
+          if (!allowed) ++wrong;
+        } else if (!absl::IsUnavailable(got.status()) &&
+                   !absl::IsInternal(got.status()) &&
+                   !absl::IsDeadlineExceeded(got.status()) &&
+                   !absl::IsNotFound(got.status())) {
+          ++bad_code;
+        }
+      }
+    });
+  }
+  const int64_t closed = (*proxy)->counters().closed_by_client;
+  for (size_t after : {0, 3, 7, 12}) {
+    for (absl::string_view garbage :
+         {"XX\r\n", "EN\r\n", "VA 2 O1\r\nzz\r\n", "HD O999999\r\n"}) {
+      (*proxy)->InjectGarbage(std::string(garbage), after);
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+  }
+  (*proxy)->Pass();
+  stop = true;
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(bad_code.load(), 0);
+  // Each garbage reply retired a connection.
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while ((*proxy)->counters().closed_by_client <= closed &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  EXPECT_GT((*proxy)->counters().closed_by_client, closed);
+  // And the client recovers at once.
+  for (int t = 0; t < kThreads; ++t) {
+    const std::string key = absl::StrCat("g", t);
+    ASSERT_TRUE(kv->Set(key, "after").ok());
+    absl::StatusOr<std::string> got = kv->Get(key);
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(*got, "after");
+  }
+}
+
+}  // namespace
+}  // namespace kivi::testing
