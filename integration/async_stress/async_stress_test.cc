@@ -36,11 +36,15 @@ constexpr absl::Duration kRecovery = absl::Seconds(5);
 
 // The connection parameters shared by memcached:// and redis://: a small
 // connection bound, so many callers share each connection, and a short
-// retry_timeout so a restarted server is used again soon.
-std::string Params() {
+// retry_timeout so a restarted server is used again soon. With
+// `keep_admitted`, a failure limit the test never reaches: every call on
+// the frozen server waits out its own deadline on the shared connections,
+// instead of failing fast once the server is marked down.
+std::string Params(bool keep_admitted) {
   return absl::StrCat(
       "timeout=", absl::ToInt64Milliseconds(kTimeout),
-      "ms&connect_timeout=300ms&max_conns=2&retry_timeout=200ms");
+      "ms&connect_timeout=300ms&max_conns=2&retry_timeout=200ms",
+      keep_admitted ? "&failure_limit=1000000" : "");
 }
 
 // The server under test, as the scenario needs it.
@@ -50,8 +54,9 @@ struct Server {
   std::function<absl::Status()> restart;
 };
 
-StressOptions Options(const std::string& address) {
+StressOptions Options(const std::string& address, bool async_batches) {
   StressOptions options;
+  options.async_batches = async_batches;
   options.timeout = kTimeout;
   options.margin = kMargin;
   options.server = address;
@@ -70,8 +75,9 @@ bool Progress(const StressLoad& load, int64_t before) {
 
 // Runs the load through freeze, thaw, kill and restart, then checks the
 // report. `kv` is destroyed here, before the load.
-void FreezeAndKill(std::unique_ptr<Client> kv, const Server& server) {
-  const StressOptions options = Options(server.address);
+void FreezeAndKill(std::unique_ptr<Client> kv, const Server& server,
+                   bool async_batches) {
+  const StressOptions options = Options(server.address, async_batches);
   StressLedger ledger("stress:", StressLoad::KeysNeeded(options));
   StressLoad load(*kv, ledger, options);
   load.Start();
@@ -114,31 +120,56 @@ void FreezeAndKill(std::unique_ptr<Client> kv, const Server& server) {
   EXPECT_GT(report.failed_calls, 0) << "the faults went unnoticed";
 }
 
-TEST(AsyncStress, MemcachedThroughFreezeAndKill) {
-  KIVI_REQUIRE_MEMCACHED();
+void Memcached(bool keep_admitted, bool async_batches) {
   absl::StatusOr<std::unique_ptr<MemcachedProcess>> server =
       MemcachedProcess::Start();
   ASSERT_TRUE(server.ok()) << server.status();
   MemcachedProcess& memcached = **server;
-  absl::StatusOr<std::unique_ptr<Client>> kv =
-      Open(absl::StrCat("memcached://", memcached.address(), "?", Params()));
+  absl::StatusOr<std::unique_ptr<Client>> kv = Open(absl::StrCat(
+      "memcached://", memcached.address(), "?", Params(keep_admitted)));
   ASSERT_TRUE(kv.ok()) << kv.status();
-  FreezeAndKill(*std::move(kv), {memcached.address(),
-                                 [&](int signal) { memcached.Signal(signal); },
-                                 [&] { return memcached.Restart(); }});
+  FreezeAndKill(
+      *std::move(kv),
+      {memcached.address(), [&](int signal) { memcached.Signal(signal); },
+       [&] { return memcached.Restart(); }},
+      async_batches);
+}
+
+void Redis(bool keep_admitted, bool async_batches) {
+  absl::StatusOr<std::unique_ptr<RedisProcess>> server = RedisProcess::Start();
+  ASSERT_TRUE(server.ok()) << server.status();
+  RedisProcess& redis = **server;
+  absl::StatusOr<std::unique_ptr<Client>> kv = Open(
+      absl::StrCat("redis://", redis.address(), "?", Params(keep_admitted)));
+  ASSERT_TRUE(kv.ok()) << kv.status();
+  FreezeAndKill(*std::move(kv),
+                {redis.address(), [&](int signal) { redis.Signal(signal); },
+                 [&] { return redis.Restart(); }},
+                async_batches);
+}
+
+// The frozen server is marked down after a few timeouts: calls then fail
+// fast until a probe finds it back. Every operation, batches included, from
+// both kinds of caller.
+TEST(AsyncStress, MemcachedThroughFreezeAndKill) {
+  KIVI_REQUIRE_MEMCACHED();
+  Memcached(/*keep_admitted=*/false, /*async_batches=*/true);
 }
 
 TEST(AsyncStress, RedisThroughFreezeAndKill) {
   KIVI_REQUIRE_REDIS();
-  absl::StatusOr<std::unique_ptr<RedisProcess>> server = RedisProcess::Start();
-  ASSERT_TRUE(server.ok()) << server.status();
-  RedisProcess& redis = **server;
-  absl::StatusOr<std::unique_ptr<Client>> kv =
-      Open(absl::StrCat("redis://", redis.address(), "?", Params()));
-  ASSERT_TRUE(kv.ok()) << kv.status();
-  FreezeAndKill(*std::move(kv),
-                {redis.address(), [&](int signal) { redis.Signal(signal); },
-                 [&] { return redis.Restart(); }});
+  Redis(/*keep_admitted=*/false, /*async_batches=*/true);
+}
+
+// The frozen server stays admitted: every call in flight on the shared
+// connections waits out its own deadline, and the replies the server sends
+// for them when it resumes must reach nobody. The asynchronous callers
+// make the single-key calls the backend multiplexes itself (batches run on
+// the client's executor, whose queue wait the deadline does not bound; see
+// StressOptions::async_batches); the synchronous threads make every kind.
+TEST(AsyncStress, RedisFrozenCallsEndAtTheirDeadlines) {
+  KIVI_REQUIRE_REDIS();
+  Redis(/*keep_admitted=*/true, /*async_batches=*/false);
 }
 
 }  // namespace

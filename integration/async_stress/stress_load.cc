@@ -101,11 +101,27 @@ void StressLoad::Stop(absl::Duration wait) {
   }
 }
 
-StressLoad::Op StressLoad::NextOp(int actor, uint32_t draw) {
+const char* StressLoad::KindName(Kind kind) {
+  switch (kind) {
+    case Kind::kSet:
+      return "Set";
+    case Kind::kGet:
+      return "Get";
+    case Kind::kDelete:
+      return "Delete";
+    case Kind::kBatchGet:
+      return "BatchGet";
+    case Kind::kBatchSet:
+      return "BatchSet";
+  }
+  return "?";
+}
+
+StressLoad::Op StressLoad::NextOp(int actor, uint32_t draw, bool batches) {
   const int per = options_.keys_per_actor;
   const int base = actor * per;
   const int key = base + static_cast<int>(draw % per);
-  const uint32_t pick = (draw / per) % 100;
+  const uint32_t pick = (draw / per) % (batches ? 100 : 80);
   Op op;
   if (pick < 35) {
     op.kind = Kind::kSet;
@@ -133,7 +149,7 @@ StressLoad::Op StressLoad::NextOp(int actor, uint32_t draw) {
 void StressLoad::RunSync(int actor) {
   std::mt19937 rng(actor);
   while (!stopping_.load()) {
-    const Op op = NextOp(actor, rng());
+    const Op op = NextOp(actor, rng(), true);
     const int64_t failed_before = failed_calls_.load();
     const std::string& key = ledger_.key(op.keys[0]);
     switch (op.kind) {
@@ -200,7 +216,7 @@ void StressLoad::RunCaller(Caller& caller) {
 }
 
 void StressLoad::Issue(Caller& caller, int slot, uint32_t draw) {
-  Op op = NextOp(caller.first_actor + slot, draw);
+  Op op = NextOp(caller.first_actor + slot, draw, options_.async_batches);
   op.slot = slot;
   op.id = ++next_id_;
   caller.outstanding[slot].store(op.id);
@@ -359,9 +375,10 @@ void StressLoad::RecordTime(const Op& op) {
     slowest = std::max(slowest, took);
   }
   if (took > options_.timeout + options_.margin) {
-    Problem(late_, absl::StrCat("call on ", ledger_.key(op.keys[0]), " took ",
-                                absl::FormatDuration(took), " (",
-                                op.slot >= 0 ? "async" : "sync", ")"));
+    Problem(late_,
+            absl::StrCat(KindName(op.kind), " of ", ledger_.key(op.keys[0]),
+                         " took ", absl::FormatDuration(took), " (",
+                         op.slot >= 0 ? "async" : "sync", ")"));
   }
 }
 

@@ -26,6 +26,12 @@ struct StressOptions {
   // Threads each keeping `in_flight` asynchronous calls outstanding.
   int async_callers = 2;
   int in_flight = 48;
+  // Whether asynchronous callers make batch calls too. Off where batches
+  // run on the client's executor (Backend::Submit's default): a call
+  // queued there starts its deadline only when a worker takes it, so with
+  // the server frozen, queued calls complete up to (calls queued / worker
+  // threads) x timeout after they were made.
+  bool async_batches = true;
   // Keys each actor (a synchronous thread, an asynchronous slot) owns.
   int keys_per_actor = 3;
   // The client's per-call deadline, and how much later than it a call may
@@ -108,7 +114,8 @@ class StressLoad {
   };
   struct Caller;
 
-  Op NextOp(int actor, uint32_t draw);
+  Op NextOp(int actor, uint32_t draw, bool batches);
+  static const char* KindName(Kind kind);
   void RunSync(int actor);
   void RunCaller(Caller& caller);
   void Issue(Caller& caller, int slot, uint32_t draw);
