@@ -21,6 +21,7 @@
 #include "integration/harness/memcached_process.h"
 #include "integration/harness/redis_process.h"
 #include "kivi/kivi.h"
+#include "kivi_server_process.h"
 
 namespace kivi::testing {
 namespace {
@@ -159,6 +160,31 @@ TEST(AsyncStress, MemcachedThroughFreezeAndKill) {
 TEST(AsyncStress, RedisThroughFreezeAndKill) {
   KIVI_REQUIRE_REDIS();
   Redis(/*keep_admitted=*/false, /*async_batches=*/true);
+}
+
+// grpc:// to a kivi-server (gRPC's callback API) over the memcached that is
+// frozen and killed: the server's calls fail within the memcached URL's
+// deadline, and those errors (naming memcached) come back to the callers.
+TEST(AsyncStress, GrpcOverMemcachedThroughFreezeAndKill) {
+  KIVI_REQUIRE_MEMCACHED();
+  absl::StatusOr<std::unique_ptr<MemcachedProcess>> server =
+      MemcachedProcess::Start();
+  ASSERT_TRUE(server.ok()) << server.status();
+  MemcachedProcess& memcached = **server;
+  absl::StatusOr<std::unique_ptr<KiviServerProcess>> kivi_server =
+      KiviServerProcess::Start(
+          {absl::StrCat("--backend=memcached://", memcached.address(), "?",
+                        Params(/*keep_admitted=*/false))});
+  ASSERT_TRUE(kivi_server.ok()) << kivi_server.status();
+  // The gRPC deadline is above memcached's, so that memcached's decides.
+  absl::StatusOr<std::unique_ptr<Client>> kv =
+      Open(absl::StrCat("grpc://", (*kivi_server)->address(), "?timeout=2s"));
+  ASSERT_TRUE(kv.ok()) << kv.status();
+  FreezeAndKill(
+      *std::move(kv),
+      {memcached.address(), [&](int signal) { memcached.Signal(signal); },
+       [&] { return memcached.Restart(); }},
+      /*async_batches=*/true);
 }
 
 // The frozen server stays admitted: every call in flight on the shared
