@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "integration/async_stress/freeze_scenario.h"
 #include "integration/async_stress/ledger.h"
 #include "integration/async_stress/stress_load.h"
 #include "integration/harness/memcached_process.h"
@@ -23,9 +24,8 @@
 namespace kivi::testing {
 namespace {
 
-constexpr absl::Duration kTimeout = absl::Milliseconds(300);
-// As in async_stress_test.cc: scheduling slack on 2 shared cores.
-constexpr absl::Duration kMargin = absl::Milliseconds(700);
+constexpr absl::Duration kTimeout = kStressTimeout;
+constexpr absl::Duration kMargin = kStressMargin;
 // How long each fault and each healthy spell between faults lasts.
 constexpr absl::Duration kFaultSpell = absl::Milliseconds(400);
 constexpr absl::Duration kHealthySpell = absl::Milliseconds(300);
