@@ -41,8 +41,13 @@ absl::StatusOr<std::unique_ptr<Client>> BackendRegistry::Open(
   uint64_t max_value_bytes = options.max_value_bytes;
   params.Bytes("max_value_bytes", &max_value_bytes);
   options.max_value_bytes = max_value_bytes;
-  if (absl::Status s = ValidateDelay("parameter \"default_ttl\"",
-                                     options.default_ttl);
+  params.Int("async_threads", &options.executor.threads, /*min=*/1,
+             /*max=*/1024);
+  int64_t async_queue = static_cast<int64_t>(options.executor.max_queued);
+  params.Int("async_queue", &async_queue, /*min=*/1, /*max=*/1 << 24);
+  options.executor.max_queued = static_cast<size_t>(async_queue);
+  if (absl::Status s =
+          ValidateDelay("parameter \"default_ttl\"", options.default_ttl);
       !s.ok()) {
     return s;
   }

@@ -61,6 +61,20 @@ TEST(BackendRegistry, UnknownAndMalformedParametersAreNamed) {
               HasSubstr("\"size\""));
 }
 
+TEST(BackendRegistry, ReadsTheAsyncExecutorsBounds) {
+  BackendRegistry registry = RegistryWithRecording();
+  absl::StatusOr<std::unique_ptr<Client>> client =
+      registry.Open("rec://?async_threads=2&async_queue=64");
+  ASSERT_TRUE(client.ok()) << client.status();
+  EXPECT_EQ((*client)->options().executor.threads, 2);
+  EXPECT_EQ((*client)->options().executor.max_queued, 64u);
+  absl::Status zero = registry.Open("rec://?async_threads=0").status();
+  EXPECT_TRUE(absl::IsInvalidArgument(zero));
+  EXPECT_THAT(zero.message(), HasSubstr("\"async_threads\""));
+  EXPECT_THAT(registry.Open("rec://?async_queue=0").status().message(),
+              HasSubstr("\"async_queue\""));
+}
+
 TEST(BackendRegistry, DefaultTtlObeysTheTtlLimit) {
   BackendRegistry registry = RegistryWithRecording();
   absl::Status s = registry.Open("rec://?default_ttl=8761h").status();
