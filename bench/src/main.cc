@@ -29,6 +29,7 @@
 #include "absl/time/clock.h"
 #include "src/flags_help.h"
 #include "src/json_lines.h"
+#include "src/mux_section.h"
 #include "src/profile.h"
 #include "src/rounds.h"
 #include "src/runner.h"
@@ -59,8 +60,8 @@ ABSL_FLAG(std::string, rocksdb_dir, "",
           "raw API's, on one file system; empty: skip");
 ABSL_FLAG(std::string, memcached_params, "timeout=10s&max_conns=8",
           "query string of kivi's memcached:// URLs");
-ABSL_FLAG(std::string, sections, "anchor,matrix,scaling,grpc",
-          "what to run");
+ABSL_FLAG(std::string, sections, "anchor,matrix,scaling,grpc,mux",
+          "what to run: anchor, matrix, scaling, grpc, mux (on --memcached1)");
 ABSL_FLAG(std::string, anchor_workloads, "get_hit,get_miss,set,batch100",
           "workloads of the anchor section (single thread, one value size)");
 ABSL_FLAG(int, anchor_value_bytes, 100, "value size of the anchor section");
@@ -232,6 +233,12 @@ int Run() {
   const bool run_scaling = absl::StrContains(sections, "scaling");
   const bool run_grpc = absl::StrContains(sections, "grpc");
   const absl::Time deadline = absl::Now() + absl::GetFlag(FLAGS_budget);
+  if (const std::string server = absl::GetFlag(FLAGS_memcached1);
+      absl::StrContains(sections, "mux") && !server.empty()) {
+    RunMuxSection(server, absl::GetFlag(FLAGS_anchor_rounds),
+                  absl::GetFlag(FLAGS_anchor_duration), deadline);
+    if (!run_anchor && !run_matrix && !run_scaling) return 0;
+  }
 
   Plan anchor{.section = "anchor", .deadline = deadline};
   Plan matrix{.section = "matrix", .deadline = deadline};

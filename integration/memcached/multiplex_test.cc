@@ -133,6 +133,115 @@ TEST_F(Multiplexed, ManyThreadsOnTwoConnectionsGetTheirOwnValues) {
   EXPECT_LE(TotalConnections(*kv) - before, 2);
 }
 
+// Waits until `pending` reaches zero or `limit` passes; false on timeout.
+bool WaitForZero(std::atomic<int>& pending, absl::Duration limit) {
+  const absl::Time deadline = absl::Now() + limit;
+  while (pending.load() > 0) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  return true;
+}
+
+TEST_F(Multiplexed, AsyncAndSyncCallersShareConnectionsAndGetTheirOwnValues) {
+  std::unique_ptr<Client> kv =
+      OpenOrDie(Url("mux_conns=2&max_conns=4&timeout=5s"));
+  ASSERT_NE(kv, nullptr);
+  const int64_t before = TotalConnections(*kv);
+  constexpr int kAsyncThreads = 3;
+  constexpr int kSyncThreads = 4;
+  constexpr int kInFlight = 64;
+  constexpr int kRounds = 4;
+  std::atomic<int> wrong{0};
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  // Asynchronous callers: each keeps kInFlight writes, then reads, of its
+  // own keys in flight at once.
+  for (int t = 0; t < kAsyncThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < kRounds; ++round) {
+        std::atomic<int> pending{kInFlight};
+        for (int i = 0; i < kInFlight; ++i) {
+          const std::string key = absl::StrCat("a", t, ":", i);
+          kv->SetAsync(key, absl::StrCat(key, "@", round, std::string(i, 'y')),
+                       {}, [&](absl::Status s) {
+                         if (!s.ok()) ++failed;
+                         --pending;
+                       });
+        }
+        if (!WaitForZero(pending, absl::Seconds(10))) {
+          ADD_FAILURE() << "writes did not complete";
+          return;
+        }
+        pending = kInFlight;
+        for (int i = 0; i < kInFlight; ++i) {
+          const std::string key = absl::StrCat("a", t, ":", i);
+          std::string want = absl::StrCat(key, "@", round, std::string(i, 'y'));
+          kv->GetAsync(key, [&, want = std::move(want)](
+                                absl::StatusOr<std::string> got) {
+            if (!got.ok()) {
+              ++failed;
+            } else if (*got != want) {
+              ++wrong;
+            }
+            --pending;
+          });
+        }
+        if (!WaitForZero(pending, absl::Seconds(10))) {
+          ADD_FAILURE() << "reads did not complete";
+          return;
+        }
+      }
+    });
+  }
+  for (int t = 0; t < kSyncThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 150; ++i) {
+        const std::string key = absl::StrCat("s", t, ":", i % 7);
+        const std::string value =
+            absl::StrCat(key, "=", i, std::string(t, 'z'));
+        if (!kv->Set(key, value).ok()) {
+          ++failed;
+          continue;
+        }
+        absl::StatusOr<std::string> got = kv->Get(key);
+        if (!got.ok()) {
+          ++failed;
+        } else if (*got != value) {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(failed.load(), 0);
+  // Two multiplexed connections, the Stats connection among them.
+  EXPECT_LE(TotalConnections(*kv) - before, 2);
+}
+
+// A callback that makes a synchronous call on the same client (the thread
+// running it may be reading that connection's replies).
+TEST_F(Multiplexed, CallbackMayCallSynchronously) {
+  std::unique_ptr<Client> kv = OpenOrDie(Url("mux_conns=1&timeout=2s"));
+  ASSERT_NE(kv, nullptr);
+  ASSERT_TRUE(kv->Set("cb", "first").ok());
+  std::atomic<int> pending{16};
+  std::atomic<int> wrong{0};
+  for (int i = 0; i < 16; ++i) {
+    kv->GetAsync("cb", [&, i](absl::StatusOr<std::string> got) {
+      if (!got.ok()) ++wrong;
+      const std::string key = absl::StrCat("cb", i);
+      if (!kv->Set(key, key).ok()) ++wrong;
+      absl::StatusOr<std::string> back = kv->Get(key);
+      if (!back.ok() || *back != key) ++wrong;
+      --pending;
+    });
+  }
+  EXPECT_TRUE(WaitForZero(pending, absl::Seconds(10)));
+  EXPECT_EQ(wrong.load(), 0);
+}
+
 TEST_F(Multiplexed, FrozenServerIsDeadlineExceededInTimeAndNeverMisreplies) {
   std::unique_ptr<Client> kv =
       OpenOrDie(Url("mux_conns=2&timeout=300ms&failure_limit=1000000"));
@@ -162,10 +271,31 @@ TEST_F(Multiplexed, FrozenServerIsDeadlineExceededInTimeAndNeverMisreplies) {
       }
     });
   }
+  // Asynchronous calls queued meanwhile end the same way, each within its
+  // own deadline plus the margin.
+  constexpr int kAsync = 32;
+  std::atomic<int> pending{kAsync};
+  std::atomic<int> async_late{0};
+  std::atomic<int> async_other{0};
+  for (int i = 0; i < kAsync; ++i) {
+    const absl::Time start = absl::Now();
+    kv->GetAsync(absl::StrCat("f", i % kThreads),
+                 [&, start](absl::StatusOr<std::string> got) {
+                   if (absl::Now() - start > kTimeout + kMargin) ++async_late;
+                   if (got.ok() || !(absl::IsDeadlineExceeded(got.status()) ||
+                                     absl::IsUnavailable(got.status()))) {
+                     ++async_other;
+                   }
+                   --pending;
+                 });
+  }
   for (std::thread& t : threads) t.join();
+  EXPECT_TRUE(WaitForZero(pending, kTimeout + kMargin + absl::Seconds(1)));
   server_->Signal(SIGCONT);
   EXPECT_EQ(late.load(), 0);
   EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(async_late.load(), 0);
+  EXPECT_EQ(async_other.load(), 0);
   // The frozen requests are answered now; none of those replies may reach
   // a later request.
   threads.clear();
@@ -178,7 +308,18 @@ TEST_F(Multiplexed, FrozenServerIsDeadlineExceededInTimeAndNeverMisreplies) {
       }
     });
   }
+  pending = kAsync;
+  for (int i = 0; i < kAsync; ++i) {
+    kv->GetAsync(absl::StrCat("f", i % kThreads),
+                 [&, i](absl::StatusOr<std::string> got) {
+                   if (!got.ok() || *got != absl::StrCat("v", i % kThreads)) {
+                     ++wrong;
+                   }
+                   --pending;
+                 });
+  }
   for (std::thread& t : threads) t.join();
+  EXPECT_TRUE(WaitForZero(pending, absl::Seconds(5)));
   EXPECT_EQ(wrong.load(), 0);
 }
 

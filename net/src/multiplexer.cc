@@ -67,6 +67,7 @@ bool Multiplexer::Enqueue(Lane& lane, const Ref& request) {
   request->state_ = MuxRequest::State::kQueued;
   lane.queued.push_back(request);
   lane.SyncCounts();
+  lane.load.fetch_add(1, std::memory_order_relaxed);
   if (lane.holder != Lane::Holder::kNone) return false;
   if (request->sync_) {
     lane.SetHolder(Lane::Holder::kCaller);
@@ -88,6 +89,7 @@ absl::Status Multiplexer::Call(const Ref& request) {
       std::lock_guard<std::mutex> lock(held->mu);
       held->queued.push_back(request);
       held->SyncCounts();
+      held->load.fetch_add(1, std::memory_order_relaxed);
     }
     Drive(*held, &r, /*nested=*/true);
     return r.status_;
@@ -106,17 +108,12 @@ absl::Status Multiplexer::Call(const Ref& request) {
       Drive(lane, &r, /*nested=*/false);
       return r.status_;
     }
-    if (r.state_ == MuxRequest::State::kFinishing) {
-      // The holder is running Finish on this request: it cannot be given
-      // up now, and ends without I/O.
-      r.cv_.wait(lock);
-      continue;
-    }
     if (absl::Now() >= r.deadline_) {
       if (r.state_ == MuxRequest::State::kQueued) {
         lane.queued.erase(
             std::find(lane.queued.begin(), lane.queued.end(), request));
         lane.SyncCounts();
+        lane.Left();
       }
       // Written: the reader stays in flight to consume the late reply.
       r.state_ = MuxRequest::State::kAbandoned;

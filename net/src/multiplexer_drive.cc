@@ -43,7 +43,7 @@ class Multiplexer::Demux : public ReplyReader {
       if (!*done) return false;
       Ref ref = std::move(lane_.inflight.front());
       lane_.inflight.pop_front();
-      lane_.load.fetch_sub(1, std::memory_order_relaxed);
+      lane_.Left();
       lane_.idle_run = false;
       if (lane_.inflight.empty()) lane_.conn->set_pooled();
       if (!mux_.Complete(lane_, ref, own_, absl::OkStatus(), deliver_)) {
@@ -93,18 +93,19 @@ bool Multiplexer::Complete(Lane& lane, const Ref& ref, MuxRequest* own,
     deliver->push_back(ref);
     return in_sync;
   }
+  // A waiting caller: Finish runs under the lane's mutex, so the caller
+  // cannot give up meanwhile (Finish is short and never blocks); it is
+  // woken after the mutex is released, so it does not wake only to wait
+  // for it. `ref` keeps its condition variable alive.
+  bool in_sync;
   {
     std::lock_guard<std::mutex> lock(lane.mu);
     if (r->state_ == State::kAbandoned) return true;
-    r->state_ = State::kFinishing;
-  }
-  const bool in_sync = r->Finish(status);
-  {
-    std::lock_guard<std::mutex> lock(lane.mu);
+    in_sync = r->Finish(status);
     r->status_ = status;
     r->state_ = State::kDone;
-    r->cv_.notify_one();
   }
+  r->cv_.notify_one();
   return in_sync;
 }
 
@@ -134,6 +135,7 @@ void Multiplexer::Retire(Lane& lane, const absl::Status& status,
     lane.queued.insert(lane.queued.begin(), resend.begin(), resend.end());
     lane.SyncCounts();
   }
+  lane.Left(static_cast<int>(failed.size()));
   const absl::Time now = absl::Now();
   for (const Ref& ref : failed) {
     absl::Status why = status;
@@ -201,6 +203,7 @@ void Multiplexer::Connect(Lane& lane, MuxRequest* own,
     waiting.swap(lane.queued);
     lane.SyncCounts();
   }
+  lane.Left(static_cast<int>(waiting.size()));
   for (const Ref& ref : waiting) Complete(lane, ref, own, status, deliver);
 }
 
@@ -235,6 +238,7 @@ void Multiplexer::Drive(Lane& lane, MuxRequest* own, bool nested) {
           r->cv_.notify_one();
         }
         it = lane.queued.erase(it);
+        lane.Left();
       }
       lane.SyncCounts();
       // Requests in flight: one past its deadline is given up (its reader
@@ -312,6 +316,7 @@ void Multiplexer::Drive(Lane& lane, MuxRequest* own, bool nested) {
         if (lane.fresh) {
           absl::Status ok = ref->CheckOnNewConnection();
           if (!ok.ok()) {
+            lane.Left();
             Complete(lane, ref, own, ok, &deliver);
             continue;
           }
@@ -322,10 +327,6 @@ void Multiplexer::Drive(Lane& lane, MuxRequest* own, bool nested) {
       batch.clear();
       lane.fresh = false;
       if (was_idle) lane.idle_run = true;
-      {
-        std::lock_guard<std::mutex> lock(lane.mu);
-        lane.SyncCounts();
-      }
     }
     if (lane.inflight.empty()) {
       RunDeliveries(&deliver);

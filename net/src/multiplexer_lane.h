@@ -46,16 +46,18 @@ struct Multiplexer::Lane {
 
   // Read without mu by PickLane and the reader of replies.
   std::atomic<size_t> queued_size{0};
-  std::atomic<int> load{0};  // queued + inflight.
+  // Requests on the lane (queued or in flight): +1 when queued, -1 when
+  // they leave it.
+  std::atomic<int> load{0};
   std::atomic<bool> busy{false};
   std::atomic<bool> connected{false};
 
-  // Under mu (inflight is the holder's, who calls this).
+  // Under mu, after `queued` changed.
   void SyncCounts() {
     queued_size.store(queued.size(), std::memory_order_relaxed);
-    load.store(static_cast<int>(queued.size() + inflight.size()),
-               std::memory_order_relaxed);
   }
+  // A request left the lane for good (completed, failed, given up).
+  void Left(int n = 1) { load.fetch_sub(n, std::memory_order_relaxed); }
   void SetHolder(Holder h) {
     holder = h;
     busy.store(h != Holder::kNone, std::memory_order_relaxed);

@@ -25,6 +25,7 @@
 #include "kivi/net/pool.h"
 #include "kivi/net/server.h"
 #include "kivi/net/tls.h"
+#include "src/key_ops.h"
 #include "src/memcached_server.h"
 #include "src/protocol.h"
 #include "src/ring.h"
@@ -78,6 +79,10 @@ class MemcachedBackend : public Backend {
   absl::Status Flush(absl::Duration delay) override;
   absl::StatusOr<std::vector<EndpointStats>> Stats() override;
   std::vector<EndpointState> EndpointStates() const override;
+  // Native on the multiplexed connections for the single-key operations
+  // (submit.cc says which); the executor default for the rest.
+  void Submit(AsyncRequest request, AsyncDone done,
+              Executor& executor) override;
 
  private:
   // The ring over the servers that are up, for failover=rehash.
@@ -156,6 +161,11 @@ class MemcachedBackend : public Backend {
       size_t replies,
       absl::FunctionRef<absl::Status(absl::Span<const MetaReply>)> handle,
       size_t stored_bytes = kNoValue);
+
+  // One single-key operation (key_ops.h) on its server's connections, by
+  // now + timeout; `*result` (may be null when the operation returns
+  // nothing) receives what it reads.
+  absl::Status RunKeyOp(const KeyOpArgs& args, KeyOpResult* result);
 
   // ms with mode `mode` ('S' set, 'E' add, 'R' replace, 'A' append,
   // 'P' prepend) and `cas` when non-zero, `now` being the caller's current

@@ -120,7 +120,7 @@ class MuxRequest {
 
  private:
   friend class Multiplexer;
-  enum class State { kQueued, kWritten, kFinishing, kDone, kAbandoned };
+  enum class State { kQueued, kWritten, kDone, kAbandoned };
 
   std::string bytes_;
   const absl::Time deadline_;
