@@ -31,6 +31,7 @@
 #include "src/json_lines.h"
 #include "src/mux_section.h"
 #include "src/profile.h"
+#include "src/redis_mux_section.h"
 #include "src/rounds.h"
 #include "src/runner.h"
 #include "src/targets.h"
@@ -233,11 +234,18 @@ int Run() {
   const bool run_scaling = absl::StrContains(sections, "scaling");
   const bool run_grpc = absl::StrContains(sections, "grpc");
   const absl::Time deadline = absl::Now() + absl::GetFlag(FLAGS_budget);
-  if (const std::string server = absl::GetFlag(FLAGS_memcached1);
-      absl::StrContains(sections, "mux") && !server.empty()) {
-    RunMuxSection(server, absl::GetFlag(FLAGS_anchor_rounds),
-                  absl::GetFlag(FLAGS_anchor_duration), deadline);
-    if (!run_anchor && !run_matrix && !run_scaling) return 0;
+  if (absl::StrContains(sections, "mux")) {
+    if (const std::string server = absl::GetFlag(FLAGS_memcached1);
+        !server.empty()) {
+      RunMuxSection(server, absl::GetFlag(FLAGS_anchor_rounds),
+                    absl::GetFlag(FLAGS_anchor_duration), deadline);
+    }
+    if (const std::string server = absl::GetFlag(FLAGS_redis1);
+        !server.empty()) {
+      RunRedisMuxSection(server, absl::GetFlag(FLAGS_anchor_rounds),
+                         absl::GetFlag(FLAGS_anchor_duration), deadline);
+    }
+    if (!run_anchor && !run_matrix && !run_scaling && !run_grpc) return 0;
   }
 
   Plan anchor{.section = "anchor", .deadline = deadline};

@@ -18,6 +18,13 @@ absl::StatusOr<std::unique_ptr<Target>> NewKiviTarget(
     const std::string& url, const std::string& name,
     std::shared_ptr<kivi::ClientObserver> observer = nullptr);
 
+// kivi's asynchronous Get through kivi::Open(url): each session keeps
+// `window` GetAsync calls in flight on the shared Client, and each of its
+// Gets returns one completed call (see kivi_async_target.cc for how slices
+// are credited). Get workloads only.
+absl::StatusOr<std::unique_ptr<Target>> NewKiviAsyncTarget(
+    const std::string& url, const std::string& name, int window);
+
 // libmemcached (the incumbent C client) on `servers` ("host:port", one or
 // more), one memcached_st per session, TCP_NODELAY, and weighted ketama
 // with MD5 when there is more than one server (the distribution kivi's ring
