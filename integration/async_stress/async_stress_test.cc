@@ -65,6 +65,11 @@ TEST(AsyncStress, RedisThroughFreezeAndKill) {
 // make the single-key calls the backend multiplexes itself (batches run on
 // the client's executor, whose queue wait the deadline does not bound; see
 // StressOptions::async_batches); the synchronous threads make every kind.
+TEST(AsyncStress, MemcachedFrozenCallsEndAtTheirDeadlines) {
+  KIVI_REQUIRE_MEMCACHED();
+  Memcached(/*keep_admitted=*/true, /*async_batches=*/false);
+}
+
 TEST(AsyncStress, RedisFrozenCallsEndAtTheirDeadlines) {
   KIVI_REQUIRE_REDIS();
   Redis(/*keep_admitted=*/true, /*async_batches=*/false);

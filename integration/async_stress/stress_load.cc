@@ -35,7 +35,8 @@ std::string StressReport::ToString() const {
       " callbacks issued=", callbacks_issued, " repeated=", callbacks_repeated,
       " missing=", callbacks_missing,
       " slowest sync=", absl::FormatDuration(slowest_sync),
-      " async=", absl::FormatDuration(slowest_async), " errors:");
+      " async=", absl::FormatDuration(slowest_async), " (",
+      slowest_async_operation, ") errors:");
   for (int code = 1; code < 17; ++code) {
     if (errors_by_code[code] == 0) continue;
     absl::StrAppend(
@@ -372,7 +373,10 @@ void StressLoad::RecordTime(const Op& op) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     absl::Duration& slowest = slowest_[op.slot >= 0 ? 1 : 0];
-    slowest = std::max(slowest, took);
+    if (took > slowest) {
+      slowest = took;
+      if (op.slot >= 0) slowest_async_operation_ = KindName(op.kind);
+    }
   }
   if (took > options_.timeout + options_.margin) {
     Problem(late_,
@@ -441,6 +445,7 @@ StressReport StressLoad::report() const {
   }
   r.slowest_sync = slowest_[0];
   r.slowest_async = slowest_[1];
+  r.slowest_async_operation = slowest_async_operation_;
   r.samples = samples_;
   return r;
 }

@@ -62,8 +62,9 @@ struct StressReport {
   int64_t callbacks_missing = 0;   // Never called within the wait.
   absl::Duration slowest_sync;
   absl::Duration slowest_async;
-  int64_t errors_by_code[17] = {};   // Indexed by absl::StatusCode.
-  std::vector<std::string> samples;  // The first problems seen.
+  std::string slowest_async_operation;  // Its operation, e.g. "Get".
+  int64_t errors_by_code[17] = {};      // Indexed by absl::StatusCode.
+  std::vector<std::string> samples;     // The first problems seen.
 
   std::string ToString() const;
 };
@@ -149,6 +150,7 @@ class StressLoad {
   mutable std::mutex mu_;
   absl::Time stop_deadline_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
   absl::Duration slowest_[2] ABSL_GUARDED_BY(mu_);  // Sync, async.
+  const char* slowest_async_operation_ ABSL_GUARDED_BY(mu_) = "";
   std::atomic<int64_t> errors_by_code_[17] = {};
   std::vector<std::string> samples_ ABSL_GUARDED_BY(mu_);
 };
