@@ -5,6 +5,7 @@
 // garbage reply retires the connection and fails the requests on it
 // cleanly.
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <map>
@@ -240,6 +241,47 @@ TEST_F(Multiplexed, CallbackMayCallSynchronously) {
   }
   EXPECT_TRUE(WaitForZero(pending, absl::Seconds(10)));
   EXPECT_EQ(wrong.load(), 0);
+}
+
+TEST_F(Multiplexed, AsyncCountersCountEveryCallAndReadBackPlain) {
+  std::unique_ptr<Client> kv = OpenOrDie(Url("mux_conns=2&timeout=5s"));
+  ASSERT_NE(kv, nullptr);
+  constexpr int kCalls = 200;
+  std::atomic<int> pending{kCalls};
+  std::atomic<int> failed{0};
+  absl::Mutex mu;
+  std::vector<uint64_t> seen;
+  for (int i = 0; i < kCalls; ++i) {
+    kv->IncrementAsync("count", 1, {.initial = 0},
+                       [&](absl::StatusOr<uint64_t> n) {
+                         if (!n.ok()) {
+                           ++failed;
+                         } else {
+                           absl::MutexLock lock(&mu);
+                           seen.push_back(*n);
+                         }
+                         --pending;
+                       });
+  }
+  ASSERT_TRUE(WaitForZero(pending, absl::Seconds(10)));
+  EXPECT_EQ(failed.load(), 0);
+  // Every call counted once: the first created the counter at 0.
+  std::sort(seen.begin(), seen.end());
+  for (int i = 0; i < static_cast<int>(seen.size()); ++i) {
+    EXPECT_EQ(seen[i], static_cast<uint64_t>(i));
+  }
+  // A shorter result is rewritten as plain decimal before the callback.
+  ASSERT_TRUE(kv->Set("ten", "10").ok());
+  pending = 1;
+  kv->DecrementAsync("ten", 1, {}, [&](absl::StatusOr<uint64_t> n) {
+    EXPECT_TRUE(n.ok()) << n.status();
+    if (n.ok()) EXPECT_EQ(*n, 9u);
+    --pending;
+  });
+  ASSERT_TRUE(WaitForZero(pending, absl::Seconds(5)));
+  absl::StatusOr<std::string> ten = kv->Get("ten");
+  ASSERT_TRUE(ten.ok()) << ten.status();
+  EXPECT_EQ(*ten, "9");
 }
 
 TEST_F(Multiplexed, FrozenServerIsDeadlineExceededInTimeAndNeverMisreplies) {

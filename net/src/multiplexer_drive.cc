@@ -164,13 +164,15 @@ void Multiplexer::Drop(Lane& lane) {
 
 void Multiplexer::Connect(Lane& lane, MuxRequest* own,
                           std::vector<Ref>* deliver) {
-  // Long enough for the queued request that may wait longest; Open bounds
-  // it by connect_timeout.
-  absl::Time deadline = absl::InfinitePast();
+  // By the earliest deadline of the requests waiting (Open bounds it by
+  // connect_timeout too), so that none of them waits past its own; the
+  // others, failed with the connect error, would have had one attempt of
+  // their own alike.
+  absl::Time deadline = absl::InfiniteFuture();
   {
     std::lock_guard<std::mutex> lock(lane.mu);
     for (const Ref& ref : lane.queued) {
-      deadline = std::max(deadline, ref->deadline_);
+      deadline = std::min(deadline, ref->deadline_);
     }
   }
   // A pooled connection that waited idle is not polled for liveness here:
@@ -332,10 +334,13 @@ void Multiplexer::Drive(Lane& lane, MuxRequest* own, bool nested) {
       RunDeliveries(&deliver);
       continue;
     }
-    // Wake for the earliest deadline that still matters.
+    // Wake for the earliest deadline that still matters: the oldest
+    // request's (past it, the connection is retired) and any later one not
+    // yet past (those past it were given up above). States are not read
+    // here: a waiting caller changes its own under the lane's mutex.
     absl::Time wake = lane.inflight.front()->deadline_;
     for (const Ref& ref : lane.inflight) {
-      if (ref->state_ == State::kWritten) wake = std::min(wake, ref->deadline_);
+      if (ref->deadline_ > now) wake = std::min(wake, ref->deadline_);
     }
     const absl::Time block_until = lane.conn->BlockUntil(wake);
     absl::StatusOr<short> events = lane.conn->Pump(demux, block_until, now);

@@ -174,6 +174,11 @@ class MemcachedBackend : public Backend {
                                   absl::string_view value, absl::Duration ttl,
                                   char mode, uint64_t cas, absl::Time now,
                                   absl::Time deadline);
+  // Increment on `server`'s multiplexed connections, without blocking
+  // (counter.cc); `now` is when the request was submitted.
+  void SubmitIncrement(Server* server, AsyncRequest request, AsyncDone done,
+                       absl::Time now);
+
   // Append/Prepend within max_value_bytes (a CAS loop: size check, then a
   // conditional append).
   absl::Status Concatenate(absl::string_view key, absl::string_view value,

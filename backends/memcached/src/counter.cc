@@ -11,11 +11,16 @@
 // write made meanwhile always wins), with the same flags and expiry.
 
 #include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/types/optional.h"
 #include "kivi/status_macros.h"
 #include "src/backend.h"
+#include "src/mux_call.h"
 #include "src/replies.h"
 
 namespace kivi::memcached {
@@ -40,6 +45,63 @@ int64_t KeepExpiry(int64_t left, absl::Time now) {
   return absl::ToUnixSeconds(now) + left + 2;
 }
 
+// The request: "ma" of the delta (auto-creating with `initial` when
+// `create`) and "mg" of the item's size, CAS, flags and TTL, both tagged
+// with `opaque` (unless empty).
+void EncodeIncrement(absl::string_view key, int64_t delta, uint64_t initial,
+                     bool create, absl::Duration ttl, absl::Time now,
+                     absl::string_view opaque, std::string* out) {
+  // |INT64_MIN| does not fit int64_t; unsigned negation does it right.
+  const uint64_t magnitude = delta < 0 ? 0 - static_cast<uint64_t>(delta)
+                                       : static_cast<uint64_t>(delta);
+  MetaCommand cmd(out, "ma", key);
+  cmd.Flag('v').Flag('c').Uint('D', magnitude);
+  if (delta < 0) cmd.Token('M', "D");
+  if (create) cmd.Int('N', WireTtl(ttl, now)).Uint('J', initial);
+  cmd.Opaque(opaque).End();
+  MetaCommand(out, "mg", key)
+      .Flag('s')
+      .Flag('c')
+      .Flag('f')
+      .Flag('t')
+      .Opaque(opaque)
+      .End();
+}
+
+// Reads the two replies: the new count, and whether the stored item is the
+// padded form "ma" left (then `*padded` says how to rewrite it).
+absl::Status ReadIncrement(absl::string_view key,
+                           absl::Span<const MetaReply> replies,
+                           uint64_t* result, absl::optional<Padded>* padded) {
+  const MetaReply& ma = replies[0];
+  const MetaReply& mg = replies[1];
+  if (ma.code == ReplyCode::kNF) return KeyNotFound(key);
+  if (ma.code != ReplyCode::kVA || !ma.cas.has_value() ||
+      !absl::SimpleAtoi(ma.value, result)) {
+    return UnexpectedReply(key, ma);
+  }
+  // EN: deleted meanwhile; another CAS: written meanwhile.
+  if (mg.code == ReplyCode::kHD && mg.size.has_value() &&
+      *mg.size > ma.value.size() && mg.cas == ma.cas) {
+    *padded = Padded{*mg.cas, mg.client_flags.value_or(0), mg.ttl.value_or(-1)};
+  } else if (mg.code != ReplyCode::kHD && mg.code != ReplyCode::kEN) {
+    return UnexpectedReply(key, mg);
+  }
+  return absl::OkStatus();
+}
+
+// The conditional rewrite of a padded counter as plain decimal `digits`.
+void EncodeRewrite(absl::string_view key, absl::string_view digits,
+                   const Padded& padded, absl::Time now,
+                   absl::string_view opaque, std::string* out) {
+  MetaCommand cmd(out, "ms", key, digits.size());
+  if (padded.ttl_seconds >= 0) {
+    cmd.Int('T', KeepExpiry(padded.ttl_seconds, now));
+  }
+  if (padded.client_flags != 0) cmd.Uint('F', padded.client_flags);
+  cmd.Uint('C', padded.cas).Opaque(opaque).EndWithData(digits);
+}
+
 }  // namespace
 
 absl::StatusOr<uint64_t> MemcachedBackend::Increment(absl::string_view key,
@@ -47,9 +109,6 @@ absl::StatusOr<uint64_t> MemcachedBackend::Increment(absl::string_view key,
                                                      uint64_t initial,
                                                      bool create,
                                                      absl::Duration ttl) {
-  // |INT64_MIN| does not fit int64_t; unsigned negation does it right.
-  const uint64_t magnitude = delta < 0 ? 0 - static_cast<uint64_t>(delta)
-                                       : static_cast<uint64_t>(delta);
   uint64_t result = 0;
   absl::optional<Padded> padded;
   const absl::Time now = absl::Now();
@@ -57,37 +116,11 @@ absl::StatusOr<uint64_t> MemcachedBackend::Increment(absl::string_view key,
   KIVI_RETURN_IF_ERROR(CallReplies(
       key, now, deadline, Idempotent::kNo,
       [&](std::string* out, absl::string_view opaque) {
-        MetaCommand cmd(out, "ma", key);
-        cmd.Flag('v').Flag('c').Uint('D', magnitude);
-        if (delta < 0) cmd.Token('M', "D");
-        if (create) cmd.Int('N', WireTtl(ttl, now)).Uint('J', initial);
-        cmd.Opaque(opaque).End();
-        MetaCommand(out, "mg", key)
-            .Flag('s')
-            .Flag('c')
-            .Flag('f')
-            .Flag('t')
-            .Opaque(opaque)
-            .End();
+        EncodeIncrement(key, delta, initial, create, ttl, now, opaque, out);
       },
       2,
       [&](absl::Span<const MetaReply> replies) {
-        const MetaReply& ma = replies[0];
-        const MetaReply& mg = replies[1];
-        if (ma.code == ReplyCode::kNF) return KeyNotFound(key);
-        if (ma.code != ReplyCode::kVA || !ma.cas.has_value() ||
-            !absl::SimpleAtoi(ma.value, &result)) {
-          return UnexpectedReply(key, ma);
-        }
-        // EN: deleted meanwhile; another CAS: written meanwhile.
-        if (mg.code == ReplyCode::kHD && mg.size.has_value() &&
-            *mg.size > ma.value.size() && mg.cas == ma.cas) {
-          padded =
-              Padded{*mg.cas, mg.client_flags.value_or(0), mg.ttl.value_or(-1)};
-        } else if (mg.code != ReplyCode::kHD && mg.code != ReplyCode::kEN) {
-          return UnexpectedReply(key, mg);
-        }
-        return absl::OkStatus();
+        return ReadIncrement(key, replies, &result, &padded);
       }));
   if (!padded.has_value()) return result;
   // The increment is done and acknowledged; the rewrite is best effort (a
@@ -97,15 +130,62 @@ absl::StatusOr<uint64_t> MemcachedBackend::Increment(absl::string_view key,
   (void)Call(
       key, rewrite_now, deadline, Idempotent::kNo,
       [&](std::string* out, absl::string_view opaque) {
-        MetaCommand cmd(out, "ms", key, digits.size());
-        if (padded->ttl_seconds >= 0) {
-          cmd.Int('T', KeepExpiry(padded->ttl_seconds, rewrite_now));
-        }
-        if (padded->client_flags != 0) cmd.Uint('F', padded->client_flags);
-        cmd.Uint('C', padded->cas).Opaque(opaque).EndWithData(digits.Piece());
+        EncodeRewrite(key, digits.Piece(), *padded, rewrite_now, opaque, out);
       },
       [&](const MetaReply&) { return absl::OkStatus(); });
   return result;
+}
+
+void MemcachedBackend::SubmitIncrement(Server* server, AsyncRequest request,
+                                       AsyncDone done, absl::Time now) {
+  struct State {
+    AsyncRequest request;
+    AsyncDone done;
+    absl::Time deadline;
+    uint64_t result = 0;
+    absl::optional<Padded> padded;
+    std::string digits;
+  };
+  auto state = std::make_shared<State>();
+  state->request = std::move(request);
+  state->done = std::move(done);
+  state->deadline = now + options_.timeout;
+  const AsyncRequest& r = state->request;
+  auto call = std::make_shared<MetaCall>(
+      server, r.key, state->deadline, /*idempotent=*/false, 2,
+      MetaCall::kNoValue, [state](absl::Span<const MetaReply> replies) {
+        return ReadIncrement(state->request.key, replies, &state->result,
+                             &state->padded);
+      });
+  EncodeIncrement(r.key, r.delta, r.initial, r.create, r.ttl, now,
+                  call->opaque(), call->bytes());
+  // The rewrite, when needed, is chained from the first reply's callback,
+  // and the call completes once it is done (as the synchronous Increment
+  // returns after it), whatever its outcome.
+  call->set_done([state, server](absl::Status status) {
+    auto finish = [state] {
+      AsyncReply reply;
+      reply.number = state->result;
+      std::move(state->done)(std::move(reply));
+    };
+    if (!status.ok() || !state->padded.has_value()) {
+      AsyncReply reply;
+      reply.status = std::move(status);
+      reply.number = state->result;
+      std::move(state->done)(std::move(reply));
+      return;
+    }
+    state->digits = absl::StrCat(state->result);
+    auto rewrite = std::make_shared<MetaCall>(
+        server, state->request.key, state->deadline, /*idempotent=*/false, 1,
+        MetaCall::kNoValue,
+        [](absl::Span<const MetaReply>) { return absl::OkStatus(); });
+    EncodeRewrite(state->request.key, state->digits, *state->padded,
+                  absl::Now(), rewrite->opaque(), rewrite->bytes());
+    rewrite->set_done([finish](absl::Status) { finish(); });
+    server->mux()->Submit(std::move(rewrite));
+  });
+  server->mux()->Submit(std::move(call));
 }
 
 }  // namespace kivi::memcached

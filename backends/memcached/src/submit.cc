@@ -4,9 +4,10 @@
 // connection's I/O (a synchronous caller waiting for its own reply, or the
 // connection's reader thread). No thread per call.
 //
-// The rest goes to Backend::Submit's executor: Increment and Decrement
-// (two round trips when memcached pads the result, see counter.cc),
-// Append and Prepend (a CAS loop), the batches, List, Flush and Stats; so
+// Increment and Decrement too (counter.cc): their second round trip, the
+// rewrite of a padded result, is chained from the first reply's callback.
+// The rest goes to Backend::Submit's executor: Append and Prepend (a CAS
+// loop), the batches, List, Flush and Stats; so
 // do single-key writes whose size check would need the server's settings
 // first (a value over 1 KiB while the server's item size is not current),
 // since learning them is I/O that must not run on the caller's thread.
@@ -60,7 +61,9 @@ struct AsyncKeyCall {
 void MemcachedBackend::Submit(AsyncRequest request, AsyncDone done,
                               Executor& executor) {
   const absl::optional<KeyOp> op = NativeOp(request.operation);
-  if (!op.has_value() || options_.mux_conns == 0) {
+  const bool counter = request.operation == Operation::kIncrement ||
+                       request.operation == Operation::kDecrement;
+  if ((!op.has_value() && !counter) || options_.mux_conns == 0) {
     Backend::Submit(std::move(request), std::move(done), executor);
     return;
   }
@@ -73,6 +76,10 @@ void MemcachedBackend::Submit(AsyncRequest request, AsyncDone done,
     return;
   }
   Server* server = *owner;
+  if (counter) {
+    SubmitIncrement(server, std::move(request), std::move(done), now);
+    return;
+  }
   auto state = std::make_shared<AsyncKeyCall>();
   state->request = std::move(request);
   const AsyncRequest& r = state->request;
