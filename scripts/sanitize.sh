@@ -140,7 +140,8 @@ case "$mode" in
              kivi_memcached_integration_test kivi_fault_injection_test
              kivi_memcached_multiplex_test
              kivi_soak_test kivi_observability_test
-             kivi_redis_async_test)
+             kivi_redis_async_test
+             kivi_async_stress_test)
     cmake --build "$dir" -j"$jobs" --target "${targets[@]}"
     export LD_LIBRARY_PATH="$(cd "$dir" && pwd)/abseil-lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     # abseil's Mutex hides its own internal synchronization from TSan on
