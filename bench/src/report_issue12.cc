@@ -145,8 +145,10 @@ void GrpcGoals(const Results& results, std::vector<Goal>& goals) {
 
 std::string Issue12GoalTable(const Results& results) {
   std::vector<Goal> goals;
-  MuxGoals(results, "memcached", "memcached-1", "libmemcached",
-           "`memcached_pool_st`, 64 conns", goals);
+  MuxGoals(
+      results, "memcached", "memcached-1", "libmemcached",
+      "a `memcached_st` per thread, as `memcached_pool_st` hands out: 64 conns",
+      goals);
   MuxGoals(results, "redis", "redis-1", "hiredis", "a conn per thread, 64",
            goals);
   MemoryGoals(results, goals);
