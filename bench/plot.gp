@@ -4,8 +4,8 @@
 if (!exists("datadir")) datadir = "bench/results"
 if (!exists("subtitle")) subtitle = ""
 
-set terminal svg size 1200,480 dynamic noenhanced font "sans,11" background rgb "white"
-set multiplot layout 1,2 title "kivi benchmarks".(subtitle eq "" ? "" : "\n".subtitle)
+set terminal svg size 1560,480 dynamic noenhanced font "sans,11" background rgb "white"
+set multiplot layout 1,3 title "kivi benchmarks".(subtitle eq "" ? "" : "\n".subtitle)
 
 # Left: one thread, 100 B values, throughput over libmemcached's.
 set title "1 thread, 100 B: throughput / libmemcached (median of paired rounds)"
@@ -25,6 +25,16 @@ plot datadir."/anchor_ratios.dat" using 2:xtic(1) title "kivi, 1 server" lc rgb 
      "" using 3 title "raw-socket floor (mg; classic get for batches)" lc rgb "#7f7f7f", \
      "" using 4 title "raw pipelined meta" lc rgb "#c7c7c7"
 unset arrow 1
+
+# Middle (issue 12): 64 threads on one server, each client's ops/s.
+set title "64 threads, Get + 10% Set, 32 B, one server: ops/s"
+set offsets 0, 0, graph 0.25, 0
+set ylabel "ops/s"
+set format y "%.0s%c"
+plot datadir."/mux64.dat" using 2:xtic(1) title "kivi multiplexed, ≤ 4 conns" lc rgb "#1f77b4", \
+     "" using 3 title "kivi, a conn per thread (64)" lc rgb "#aec7e8", \
+     "" using 4 title "libmemcached pool / hiredis (64 conns)" lc rgb "#7f7f7f"
+set format y "% h"
 
 # Right: Get of 32 B values by client threads, per backend and client.
 set title "Get, 32 B values: ops/s by client threads"

@@ -2,11 +2,15 @@
 # make bench: runs kivi's benchmarks end to end, in bounded time.
 #
 #   bash bench/run.sh [BUILD_DIR]          # full run, under 10 minutes
+#                                          # (8m41s at load 5 on 2 CPUs)
 #   BENCH_QUICK=1 bash bench/run.sh build  # smoke run, about 3 minutes
 #
 # Starts its own servers on free loopback ports (memcached x1 and x3,
-# kivi-server over memory://, the bare gRPC echo server), runs kivi-bench
-# (kivi vs libmemcached vs a raw-socket floor, kivi-server vs echo,
+# redis-server x1 and a 3-node cluster, kivi-server over memory://, the
+# gRPC echo server on the callback API and with --sync, PostgreSQL), runs
+# kivi-bench (kivi vs libmemcached / hiredis vs a raw-socket floor; the mux
+# section's 64 callers, async depth and single caller on the memcached and
+# the redis-server; kivi-server vs both echo servers at 1 and 32 threads;
 # rocksdb:// vs the raw RocksDB API on two databases under $WORK), counts
 # instructions (callgrind), allocations (memcheck) and system calls
 # (strace -c) per operation, and writes bench/results/: latest.json (one
@@ -218,7 +222,8 @@ start_grpc_server echo-sync "$ECHO_SERVER" --listen=127.0.0.1:0 --sync
 ECHO_SYNC=$ADDRESS
 start_postgres
 echo "run.sh: memcached $MC1 and $MC3, redis $REDIS1 and cluster" \
-  "$REDIS_CLUSTER, kivi-server $GRPC, echo $ECHO, postgres ${PG:-none}" >&2
+  "$REDIS_CLUSTER, kivi-server $GRPC, echo $ECHO, echo --sync $ECHO_SYNC," \
+  "postgres ${PG:-none}" >&2
 
 json_string() { printf '"%s"' "$(printf '%s' "$1" | tr -d '"\\' | tr '\n' ' ')"; }
 

@@ -25,7 +25,8 @@ std::string Us(double us) {
 }
 
 std::string Size(size_t bytes) {
-  if (bytes >= 1024 && bytes % 1024 == 0) return absl::StrCat(bytes / 1024, " KiB");
+  if (bytes >= 1024 && bytes % 1024 == 0)
+    return absl::StrCat(bytes / 1024, " KiB");
   return absl::StrCat(bytes, " B");
 }
 
@@ -66,6 +67,13 @@ std::optional<double> Results::Ratio(const nlohmann::json& cell,
     if (r > 0) return 1 / r;
   }
   return std::nullopt;
+}
+
+std::optional<double> OpsPerSec(const Results& results,
+                                const nlohmann::json& match) {
+  const nlohmann::json* r = results.Find("result", match);
+  if (r == nullptr || (*r)["errors"].get<uint64_t>() > 0) return std::nullopt;
+  return (*r)["ops_per_sec"].get<double>();
 }
 
 std::string HumanRate(double per_second) {
@@ -119,15 +127,27 @@ std::string CellTable(const Results& results, const std::string& section,
     for (const std::string& c : clients) {
       nlohmann::json match = cell;
       match["client"] = c;
-      const nlohmann::json* r = results.Find("result", match);
+      // The mux section's 1-thread cell also holds the async loop's own
+      // synchronous rounds ("in_flight"); the paired rounds come first.
+      const nlohmann::json* r = nullptr;
+      for (const nlohmann::json* line : results.All("result", match)) {
+        if (r == nullptr ||
+            (r->contains("in_flight") && !line->contains("in_flight"))) {
+          r = line;
+        }
+      }
       if (r == nullptr) {
         row.insert(row.end(), {"", ""});
       } else if ((*r)["errors"].get<uint64_t>() > 0) {
         row.insert(row.end(), {"errors", ""});
       } else {
         row.push_back(HumanRate((*r)["ops_per_sec"].get<double>()));
-        row.push_back(absl::StrCat(Us((*r)["p50_us"].get<double>()), " / ",
-                                   Us((*r)["p99_us"].get<double>())));
+        // The mux section's async rows time no single call.
+        row.push_back(r->contains("p50_us")
+                          ? absl::StrCat(Us((*r)["p50_us"].get<double>()),
+                                         " / ",
+                                         Us((*r)["p99_us"].get<double>()))
+                          : std::string("n/a"));
       }
     }
     for (size_t i = 1; i < clients.size(); ++i) {
@@ -142,7 +162,8 @@ std::string CellTable(const Results& results, const std::string& section,
 std::string CostTable(const Results& results) {
   // (client, op) -> columns, in order of first appearance.
   std::vector<std::pair<std::string, std::string>> order;
-  std::map<std::pair<std::string, std::string>, std::map<std::string, std::string>>
+  std::map<std::pair<std::string, std::string>,
+           std::map<std::string, std::string>>
       cells;
   for (const nlohmann::json& line : results.lines()) {
     const std::string kind = line.value("kind", "");
@@ -152,7 +173,8 @@ std::string CostTable(const Results& results) {
     }
     const std::pair<std::string, std::string> key{line["client"], line["op"]};
     if (cells.find(key) == cells.end()) order.push_back(key);
-    std::string text = Fixed(line["per_op"].get<double>(), kind == "instructions" ? 0 : 2);
+    std::string text =
+        Fixed(line["per_op"].get<double>(), kind == "instructions" ? 0 : 2);
     if (kind != "instructions" && kind != "allocations" &&
         line.contains("by_name")) {
       std::vector<std::string> names;

@@ -1,11 +1,10 @@
 #ifndef KIVI_BENCH_REPORT_TABLES_H_
 #define KIVI_BENCH_REPORT_TABLES_H_
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace kivi_bench {
 
@@ -31,6 +30,11 @@ class Results {
  private:
   std::vector<nlohmann::json> lines_;
 };
+
+// ops_per_sec of the first matching result line; nullopt when there is
+// none or it counted errors.
+std::optional<double> OpsPerSec(const Results& results,
+                                const nlohmann::json& match);
 
 // "1.23 M", "456 k", "789".
 std::string HumanRate(double per_second);
