@@ -264,6 +264,13 @@ TEST_F(MemcachedLimits, HugeCountersAreNumbersWhateverTheChunkHeldBefore) {
     ASSERT_TRUE(up.ok()) << up.status();
     EXPECT_EQ(*up, 0u);  // Wraps modulo 2^64.
   }
+  // memcached never counts a chunked item (over 512 KiB); it is a number
+  // by the shared rules, so it is counted all the same.
+  ASSERT_TRUE(kv_->Set("big", std::string(600 * 1024, '0') + "7").ok());
+  absl::StatusOr<uint64_t> big = kv_->Decrement("big", 1);
+  ASSERT_TRUE(big.ok()) << big.status();
+  EXPECT_EQ(*big, 6u);
+  EXPECT_EQ(Read("big"), "6");
   // A value that is not a number stays refused.
   ASSERT_TRUE(kv_->Set("k", "18446744073709551615-").ok());
   EXPECT_EQ(kv_->Decrement("k", 1).status().code(),
