@@ -214,6 +214,8 @@ start_grpc_server kivi-server "$KIVI_SERVER" --listen=127.0.0.1:0 \
 GRPC=$ADDRESS
 start_grpc_server echo "$ECHO_SERVER" --listen=127.0.0.1:0
 ECHO=$ADDRESS
+start_grpc_server echo-sync "$ECHO_SERVER" --listen=127.0.0.1:0 --sync
+ECHO_SYNC=$ADDRESS
 start_postgres
 echo "run.sh: memcached $MC1 and $MC3, redis $REDIS1 and cluster" \
   "$REDIS_CLUSTER, kivi-server $GRPC, echo $ECHO, postgres ${PG:-none}" >&2
@@ -240,7 +242,8 @@ OUT=$WORK/latest.json
 echo "run.sh: benchmarks (bounded by ${BENCH_TIMEOUT}s)" >&2
 timeout "$BENCH_TIMEOUT" "$BENCH" --memcached1="$MC1" --memcached3="$MC3" \
   --redis1="$REDIS1" --redis_cluster="$REDIS_CLUSTER" \
-  --grpc="$GRPC" --echo="$ECHO" ${PG:+--postgres="$PG"} \
+  --grpc="$GRPC" --echo="$ECHO" --echo_sync="$ECHO_SYNC" \
+  ${PG:+--postgres="$PG"} \
   --rocksdb_dir="$WORK/rocksdb" \
   "${BENCH_FLAGS[@]}" >>"$OUT" ||
   echo "run.sh: kivi-bench stopped early (status $?); results so far kept" >&2

@@ -7,7 +7,9 @@
 # two MessageLite arguments makes the handlers parse each request as its own
 # type, through the traits in kivi/v1/request_parsing.h (INVALID_ARGUMENT
 # naming the type). A generator that no longer writes the pattern fails the
-# build here rather than silently losing the behaviour.
+# build here rather than silently losing the behaviour. (kivi-server itself
+# serves the callback API, whose methods it registers raw and parses with
+# the same traits: server/src/key_value_service.cc.)
 file(READ "${FILE}" generated)
 set(pattern ", ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(")
 string(FIND "${generated}" "${pattern}" found)

@@ -13,11 +13,13 @@
 #   fails the run (halt_on_error, leaks included).
 # tsan: ThreadSanitizer on the concurrent tests: the client's single-flight,
 #   the client's observer and the metrics observer's lock-free counters,
-#   the memory backend, the memcached pool and backend (integration, fault
-#   proxy, soak) and the health checker. Debian's abseil is not built with
-#   TSan, so absl::Mutex would be invisible to it and every value it guards
-#   would look racy; this stage therefore builds the abseil libraries kivi's
-#   synchronization runs through (synchronization, base, status, cord, ...)
+#   the memory backend, the memcached pool, multiplexer and backend
+#   (integration, multiplex, fault proxy, soak), the health checker and
+#   redis:// with sync and async callers on its multiplexed connections.
+#   Debian's abseil is not built with TSan, so absl::Mutex would be
+#   invisible to it and every value it guards would look racy; this stage
+#   therefore builds the abseil libraries kivi's synchronization runs
+#   through (synchronization, base, status, cord, ...)
 #   from Debian's own source package (same version, same Debian patches and
 #   options, same SONAME) with -fsanitize=thread, and runs the tests with
 #   them first on LD_LIBRARY_PATH: one instrumented abseil for kivi and for
@@ -136,7 +138,10 @@ case "$mode" in
     targets=(kivi_core_test kivi_memory_test kivi_memory_conformance_test
              kivi_health_test kivi_memcached_conformance_test
              kivi_memcached_integration_test kivi_fault_injection_test
-             kivi_soak_test kivi_observability_test)
+             kivi_memcached_multiplex_test
+             kivi_soak_test kivi_observability_test
+             kivi_redis_async_test
+             kivi_async_stress_test)
     cmake --build "$dir" -j"$jobs" --target "${targets[@]}"
     export LD_LIBRARY_PATH="$(cd "$dir" && pwd)/abseil-lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     # abseil's Mutex hides its own internal synchronization from TSan on

@@ -1,7 +1,9 @@
 // kivi-bench-echo-server: the bench's bare gRPC server (bench/proto). It is
-// built as kivi-server is (synchronous service, same receive limit) but
+// built as kivi-server is (gRPC's callback API, same receive limit) but
 // answers without a store, so kivi-server's throughput against it measures
-// what kivi adds to gRPC's own cost.
+// what kivi adds to gRPC's own cost. With --sync it serves the same answers
+// from gRPC's synchronous service instead: the server model kivi-server
+// used before, which the bench keeps as the reference it must beat.
 
 #include <cstdio>
 #include <memory>
@@ -17,6 +19,8 @@
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0",
           "host:port to listen on; port 0 picks a free one");
+ABSL_FLAG(bool, sync, false,
+          "serve from gRPC's synchronous service instead of the callback API");
 
 namespace {
 
@@ -39,32 +43,69 @@ size_t SizeFromKey(const std::string& key) {
   return size;
 }
 
-class EchoService final : public kivibench::v1::Echo::Service {
+// The answers, shared by both server models.
+grpc::Status AnswerGet(const kivi::v1::GetRequest& request,
+                       kivi::v1::GetResponse* response) {
+  if (absl::StartsWith(request.key(), kMissPrefix)) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, request.key());
+  }
+  response->mutable_value()->assign(SizeFromKey(request.key()), 'x');
+  return grpc::Status::OK;
+}
+
+grpc::Status AnswerBatchGet(const kivi::v1::BatchGetRequest& request,
+                            kivi::v1::BatchGetResponse* response) {
+  for (const std::string& key : request.keys()) {
+    if (absl::StartsWith(key, kMissPrefix)) continue;
+    kivi::v1::BatchGetResponse::Hit* hit = response->add_found();
+    hit->set_key(key);
+    hit->mutable_value()->assign(SizeFromKey(key), 'x');
+  }
+  return grpc::Status::OK;
+}
+
+// A call finished at once, on the thread that received it.
+grpc::ServerUnaryReactor* Finished(grpc::CallbackServerContext* context,
+                                   const grpc::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
+}
+
+class CallbackEchoService final : public kivibench::v1::Echo::CallbackService {
+ public:
+  grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext* context,
+                                const kivi::v1::GetRequest* request,
+                                kivi::v1::GetResponse* response) override {
+    return Finished(context, AnswerGet(*request, response));
+  }
+  grpc::ServerUnaryReactor* Set(grpc::CallbackServerContext* context,
+                                const kivi::v1::SetRequest*,
+                                kivi::v1::SetResponse*) override {
+    return Finished(context, grpc::Status::OK);
+  }
+  grpc::ServerUnaryReactor* BatchGet(
+      grpc::CallbackServerContext* context,
+      const kivi::v1::BatchGetRequest* request,
+      kivi::v1::BatchGetResponse* response) override {
+    return Finished(context, AnswerBatchGet(*request, response));
+  }
+};
+
+class SyncEchoService final : public kivibench::v1::Echo::Service {
  public:
   grpc::Status Get(grpc::ServerContext*, const kivi::v1::GetRequest* request,
                    kivi::v1::GetResponse* response) override {
-    if (absl::StartsWith(request->key(), kMissPrefix)) {
-      return grpc::Status(grpc::StatusCode::NOT_FOUND, request->key());
-    }
-    response->mutable_value()->assign(SizeFromKey(request->key()), 'x');
-    return grpc::Status::OK;
+    return AnswerGet(*request, response);
   }
-
   grpc::Status Set(grpc::ServerContext*, const kivi::v1::SetRequest*,
                    kivi::v1::SetResponse*) override {
     return grpc::Status::OK;
   }
-
   grpc::Status BatchGet(grpc::ServerContext*,
                         const kivi::v1::BatchGetRequest* request,
                         kivi::v1::BatchGetResponse* response) override {
-    for (const std::string& key : request->keys()) {
-      if (absl::StartsWith(key, kMissPrefix)) continue;
-      kivi::v1::BatchGetResponse::Hit* hit = response->add_found();
-      hit->set_key(key);
-      hit->mutable_value()->assign(SizeFromKey(key), 'x');
-    }
-    return grpc::Status::OK;
+    return AnswerBatchGet(*request, response);
   }
 };
 
@@ -73,13 +114,18 @@ class EchoService final : public kivibench::v1::Echo::Service {
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   const std::string listen = absl::GetFlag(FLAGS_listen);
-  EchoService service;
+  CallbackEchoService callback_service;
+  SyncEchoService sync_service;
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
-  builder.RegisterService(&service);
+  if (absl::GetFlag(FLAGS_sync)) {
+    builder.RegisterService(&sync_service);
+  } else {
+    builder.RegisterService(&callback_service);
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     absl::FPrintF(stderr, "kivi-bench-echo-server cannot listen on %s\n",

@@ -74,21 +74,23 @@ class EchoSession final : public Session {
 
 class EchoTarget final : public Target {
  public:
-  explicit EchoTarget(std::shared_ptr<kivibench::v1::Echo::Stub> stub)
-      : stub_(std::move(stub)) {}
+  EchoTarget(std::shared_ptr<kivibench::v1::Echo::Stub> stub, std::string name)
+      : stub_(std::move(stub)), name_(std::move(name)) {}
 
-  std::string name() const override { return "echo"; }
+  std::string name() const override { return name_; }
   absl::StatusOr<std::unique_ptr<Session>> NewSession() override {
     return std::make_unique<EchoSession>(stub_);
   }
 
  private:
   std::shared_ptr<kivibench::v1::Echo::Stub> stub_;
+  const std::string name_;
 };
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Target>> NewEchoTarget(const std::string& target) {
+absl::StatusOr<std::unique_ptr<Target>> NewEchoTarget(const std::string& target,
+                                                      const std::string& name) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(-1);
   std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
@@ -100,7 +102,8 @@ absl::StatusOr<std::unique_ptr<Target>> NewEchoTarget(const std::string& target)
   }
   return std::make_unique<EchoTarget>(
       std::shared_ptr<kivibench::v1::Echo::Stub>(
-          kivibench::v1::Echo::NewStub(channel)));
+          kivibench::v1::Echo::NewStub(channel)),
+      name);
 }
 
 }  // namespace kivi_bench

@@ -29,7 +29,9 @@
 #include "absl/time/clock.h"
 #include "src/flags_help.h"
 #include "src/json_lines.h"
+#include "src/mux_section.h"
 #include "src/profile.h"
+#include "src/redis_mux_section.h"
 #include "src/rounds.h"
 #include "src/runner.h"
 #include "src/targets.h"
@@ -46,6 +48,12 @@ ABSL_FLAG(std::string, redis_params, "timeout=10s&max_conns=8",
           "query string of kivi's redis:// URLs");
 ABSL_FLAG(std::string, grpc, "", "host:port of kivi-server over memory://");
 ABSL_FLAG(std::string, echo, "", "host:port of kivi-bench-echo-server");
+ABSL_FLAG(std::string, echo_sync, "",
+          "host:port of kivi-bench-echo-server --sync (gRPC's synchronous "
+          "server model), measured beside --echo");
+ABSL_FLAG(std::string, grpc_threads, "1,32",
+          "client thread counts of the grpc section (kivi-server and the echo "
+          "servers, Get 32 B); the first is the base of its scaling ratios");
 ABSL_FLAG(std::string, postgres, "",
           "host:port of a PostgreSQL server (user and database postgres)");
 ABSL_FLAG(std::string, rocksdb_dir, "",
@@ -53,7 +61,9 @@ ABSL_FLAG(std::string, rocksdb_dir, "",
           "raw API's, on one file system; empty: skip");
 ABSL_FLAG(std::string, memcached_params, "timeout=10s&max_conns=8",
           "query string of kivi's memcached:// URLs");
-ABSL_FLAG(std::string, sections, "anchor,matrix,scaling", "what to run");
+ABSL_FLAG(std::string, sections, "anchor,matrix,scaling,mux,grpc",
+          "what to run: anchor, matrix, scaling, mux (on --memcached1 and "
+          "--redis1), grpc (on --grpc, --echo and --echo_sync)");
 ABSL_FLAG(std::string, anchor_workloads, "get_hit,get_miss,set,batch100",
           "workloads of the anchor section (single thread, one value size)");
 ABSL_FLAG(int, anchor_value_bytes, 100, "value size of the anchor section");
@@ -223,7 +233,22 @@ int Run() {
   const bool run_anchor = absl::StrContains(sections, "anchor");
   const bool run_matrix = absl::StrContains(sections, "matrix");
   const bool run_scaling = absl::StrContains(sections, "scaling");
+  const bool run_grpc = absl::StrContains(sections, "grpc");
   const absl::Time deadline = absl::Now() + absl::GetFlag(FLAGS_budget);
+  const bool run_mux = absl::StrContains(sections, "mux");
+  if (const std::string server = absl::GetFlag(FLAGS_memcached1);
+      run_mux && !server.empty()) {
+    RunMuxSection(server, absl::GetFlag(FLAGS_anchor_rounds),
+                  absl::GetFlag(FLAGS_anchor_duration), deadline);
+  }
+  if (const std::string server = absl::GetFlag(FLAGS_redis1);
+      run_mux && !server.empty()) {
+    RunRedisMuxSection(server, absl::GetFlag(FLAGS_anchor_rounds),
+                       absl::GetFlag(FLAGS_anchor_duration), deadline);
+  }
+  if (run_mux && !run_anchor && !run_matrix && !run_scaling && !run_grpc) {
+    return 0;
+  }
 
   Plan anchor{.section = "anchor", .deadline = deadline};
   Plan matrix{.section = "matrix", .deadline = deadline};
@@ -274,6 +299,24 @@ int Run() {
   }
   std::vector<size_t> all_sizes = matrix.value_sizes;
   all_sizes.push_back(anchor.value_sizes[0]);
+  // The grpc section: kivi-server against the echo servers at growing
+  // thread counts, each thread count over the first in paired rounds.
+  Plan grpc_plan{.section = "grpc", .deadline = deadline, .pair_threads = true};
+  if (run_grpc) {
+    absl::StatusOr<std::vector<int>> threads =
+        ParseList<int>(absl::GetFlag(FLAGS_grpc_threads));
+    if (!threads.ok()) {
+      Fail("--grpc_threads", threads.status());
+      return 2;
+    }
+    grpc_plan.workloads = {Workload::kGetHit};
+    grpc_plan.value_sizes = {32};
+    grpc_plan.threads = *threads;
+    grpc_plan.rounds = absl::GetFlag(FLAGS_scaling_rounds);
+    grpc_plan.duration = absl::GetFlag(FLAGS_scaling_duration);
+    grpc_plan.slice = absl::GetFlag(FLAGS_scaling_slice);
+    all_sizes.push_back(32);
+  }
   const Dataset data(all_sizes);
   // rocksdb:// runs the anchor only, so its two databases hold only the
   // anchor's values: both stay in their memtables, in the same state. Its
@@ -376,6 +419,16 @@ int Run() {
           Fail("echo client", target.status());
         }
       }
+      if (const std::string echo = absl::GetFlag(FLAGS_echo_sync);
+          !echo.empty()) {
+        absl::StatusOr<std::unique_ptr<Target>> target =
+            NewEchoTarget(echo, "echo-sync");
+        if (target.ok()) {
+          e.group.targets.push_back(*std::move(target));
+        } else {
+          Fail("echo-sync client", target.status());
+        }
+      }
       entries.push_back(std::move(e));
     }
   }
@@ -418,6 +471,11 @@ int Run() {
       Progress(absl::StrCat("matrix ", e.group.backend));
       RunGroup(e.group, matrix, data);
     }
+  }
+  for (Entry& e : entries) {
+    if (!run_grpc || e.group.backend != "grpc") continue;
+    Progress("grpc scaling");
+    RunGroup(e.group, grpc_plan, data);
   }
   return 0;
 }

@@ -116,9 +116,10 @@ std::string GoalTable(const Results& results) {
   };
   // kivi's BatchGet(100) keys/s over its single Get's ops/s.
   std::optional<double> pg_batch;
-  if (const json* batch = results.Find(
-          "result", {{"section", "anchor"}, {"backend", "postgres"},
-                     {"workload", "batch100"}, {"client", "kivi"}});
+  if (const json* batch = results.Find("result", {{"section", "anchor"},
+                                                  {"backend", "postgres"},
+                                                  {"workload", "batch100"},
+                                                  {"client", "kivi"}});
       batch != nullptr) {
     if (auto get = OpsPerSec(results, {{"section", "anchor"},
                                        {"backend", "postgres"},
@@ -165,6 +166,15 @@ std::string GoalTable(const Results& results) {
        true, 0.8},
       {"kivi-server vs bare gRPC echo, Get 32 B, 8 threads", "≥ 0.8×", grpc(8),
        true, 0.8},
+      {"grpc:// over memory://, Get 32 B, 32 threads / 1 (issue 12)", "≥ 1×",
+       results.Ratio(
+           {{"section", "grpc"}, {"threads", 32}, {"denominator_threads", 1}},
+           "kivi", "kivi"),
+       true, 1.0},
+      {"kivi-server vs synchronous gRPC echo, 32 threads (issue 12)", "≥ 2×",
+       results.Ratio({{"section", "grpc"}, {"threads", 32}}, "kivi",
+                     "echo-sync"),
+       true, 2.0},
       {"postgres:// Get vs raw libpq floor", "≥ 0.9×",
        ratio("postgres", "get_hit", "kivi", "libpq"), true, 0.9},
       {"postgres:// Set vs raw libpq floor", "≥ 0.9×",

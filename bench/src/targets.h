@@ -49,8 +49,10 @@ absl::StatusOr<std::unique_ptr<Target>> NewRawRedisTarget(
 
 // A client of the bench's gRPC echo server (bench/proto), built like kivi's
 // grpc:// backend: one channel, a deadline per call, unbounded receive size.
+// `name` tells the callback-API server ("echo") from the synchronous one
+// ("echo-sync") in the results.
 absl::StatusOr<std::unique_ptr<Target>> NewEchoTarget(
-    const std::string& target);
+    const std::string& target, const std::string& name = "echo");
 
 // The anchor of the memory store: a bare concurrent hash map from Debian
 // (libcuckoo's cuckoohash_map<std::string, std::string>, lock-striped

@@ -29,7 +29,11 @@ Client::Client(std::unique_ptr<Backend> backend, ClientOptions options)
       observer_(options_.observer.get()),
       executor_(options_.executor) {}
 
-Client::~Client() = default;
+Client::~Client() {
+  for (int64_t left = in_flight_.load(); left != 0; left = in_flight_.load()) {
+    in_flight_.wait(left);
+  }
+}
 
 template <typename Keys, typename Body>
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline auto Client::Observe(Operation operation,

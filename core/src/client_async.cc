@@ -83,7 +83,9 @@ void Client::Start(Operation operation, ObservedKeys observed,
              outcome);
     }
     std::move(done)(std::move(result));
+    EndCall();
   };
+  in_flight_.fetch_add(1, std::memory_order_relaxed);
   if (!request.ok()) {
     AsyncReply refused;
     refused.status = request.status();
@@ -91,6 +93,14 @@ void Client::Start(Operation operation, ObservedKeys observed,
     return;
   }
   backend_->Submit(*std::move(request), std::move(finish), executor_);
+}
+
+void Client::EndCall() {
+  // The last call out wakes a destructor that may be waiting; notify_all
+  // is a no-op without waiters.
+  if (in_flight_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    in_flight_.notify_all();
+  }
 }
 
 absl::StatusOr<AsyncRequest> Client::KeyRequest(Operation operation,
@@ -390,8 +400,11 @@ void Client::HealthAsync(absl::Duration timeout, Callback<HealthReport> done) {
   auto shared = std::make_shared<Callback<HealthReport>>(std::move(done));
   Executor::Task task = [this, timeout, shared] {
     std::move (*shared)(backend_->Health(timeout));
+    EndCall();
   };
+  in_flight_.fetch_add(1, std::memory_order_relaxed);
   if (executor_.Schedule(task)) return;
+  in_flight_.fetch_sub(1, std::memory_order_relaxed);
   HealthReport refused;
   refused.endpoints.push_back(EndpointHealth{
       .endpoint = "kivi executor",

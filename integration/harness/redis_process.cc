@@ -181,6 +181,12 @@ void RedisProcess::Stop() {
   if (process_ != nullptr) process_->Stop(absl::ZeroDuration());
 }
 
+absl::Status RedisProcess::Restart() {
+  Stop();
+  process_.reset();
+  return Launch();
+}
+
 absl::StatusOr<std::string> RedisProcess::Cli(
     const std::vector<std::string>& args,
     const std::vector<std::string>& cli_options) const {

@@ -53,6 +53,9 @@ class RedisProcess {
   void Signal(int signal);
   // Stops the server at once (SIGKILL: nothing is persisted anyway).
   void Stop();
+  // Stops it if running, then starts it again on the same port with the
+  // same arguments (an empty store: nothing is persisted).
+  absl::Status Restart();
 
   // Runs redis-cli against this server (plain TCP only) with `args` as the
   // command and returns its standard output without the final newline.

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <deque>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -275,6 +276,18 @@ TEST_F(MemcachedLimits, HugeCountersAreNumbersWhateverTheChunkHeldBefore) {
     absl::StatusOr<uint64_t> up = kv_->Increment("k", 2);
     ASSERT_TRUE(up.ok()) << up.status();
     EXPECT_EQ(*up, 0u);  // Wraps modulo 2^64.
+    // The same through the asynchronous path.
+    ASSERT_TRUE(kv_->Set("k", std::string(dashes, '-')).ok());
+    ASSERT_TRUE(kv_->Delete("k").ok());
+    ASSERT_TRUE(kv_->Set("k", "18446744073709551615").ok());
+    std::promise<absl::StatusOr<uint64_t>> decremented;
+    kv_->DecrementAsync("k", 1, {}, [&](absl::StatusOr<uint64_t> r) {
+      decremented.set_value(std::move(r));
+    });
+    absl::StatusOr<uint64_t> async = decremented.get_future().get();
+    ASSERT_TRUE(async.ok())
+        << "async, after " << dashes << " dashes: " << async.status();
+    EXPECT_EQ(*async, 18446744073709551614u);
   }
   // memcached never counts a chunked item (over 512 KiB); it is a number
   // by the shared rules, so it is counted all the same.

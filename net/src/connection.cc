@@ -214,6 +214,20 @@ absl::StatusOr<short> Connection::Step(ReplyReader& reader, bool read) {
   return Advance(reader, read, absl::InfinitePast(), absl::InfinitePast());
 }
 
+absl::StatusOr<short> Connection::Pump(ReplyReader& reader,
+                                       absl::Time block_until, absl::Time now) {
+  // Replies already buffered come first: a blocking read would wait for
+  // bytes that may never be needed.
+  if (!broken_ && phase_ == Phase::kReady && in_begin_ < in_end_) {
+    short want = POLLIN;
+    if (absl::Status s = WriteSome(&want); !s.ok()) return s;
+    absl::StatusOr<bool> done = Feed(reader);
+    if (!done.ok()) return done.status();
+    if (*done) return 0;
+  }
+  return Advance(reader, true, block_until, now);
+}
+
 absl::StatusOr<short> Connection::Advance(ReplyReader& reader, bool read,
                                           absl::Time block_until,
                                           absl::Time now) {

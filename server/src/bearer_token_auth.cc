@@ -23,7 +23,8 @@ BearerTokenAuth::Digest BearerTokenAuth::Hash(absl::string_view bytes) {
   return digest;
 }
 
-grpc::Status BearerTokenAuth::Admit(const grpc::ServerContext& context) const {
+grpc::Status BearerTokenAuth::Admit(
+    const grpc::ServerContextBase& context) const {
   if (!enabled_) return grpc::Status::OK;
   const auto& metadata = context.client_metadata();
   const auto header = metadata.find("authorization");

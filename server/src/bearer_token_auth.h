@@ -25,7 +25,7 @@ class BearerTokenAuth {
 
   // OK, or Unauthenticated saying whether the token was missing or wrong
   // (never echoing what was sent).
-  grpc::Status Admit(const grpc::ServerContext& context) const;
+  grpc::Status Admit(const grpc::ServerContextBase& context) const;
   // As Admit, given the "authorization" header's value, or nullptr when the
   // call has none.
   grpc::Status AdmitHeader(const absl::string_view* authorization) const;

@@ -11,6 +11,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "grpcpp/impl/codegen/server_callback_handlers.h"
 #include "kivi/proto/conversions.h"
 #include "kivi/proto/status_mapping.h"
 
@@ -40,9 +41,58 @@ void AddFailures(const absl::flat_hash_map<std::string, absl::Status>& failed,
 
 }  // namespace
 
-grpc::Status KeyValueService::AdmitBatch(const grpc::ServerContext& context,
-                                         absl::string_view rpc,
-                                         int count) const {
+KeyValueService::KeyValueService(Client& client, const BearerTokenAuth& auth,
+                                 const ServerLimits& limits)
+    : client_(client), auth_(auth), limits_(limits), health_(client) {
+  Serve("/kivi.v1.KeyValue/Get", &KeyValueService::Get);
+  Serve("/kivi.v1.KeyValue/Set", &KeyValueService::Set);
+  Serve("/kivi.v1.KeyValue/Delete", &KeyValueService::Delete);
+  Serve("/kivi.v1.KeyValue/List", &KeyValueService::List);
+  Serve("/kivi.v1.KeyValue/BatchGet", &KeyValueService::BatchGet);
+  Serve("/kivi.v1.KeyValue/BatchSet", &KeyValueService::BatchSet);
+  Serve("/kivi.v1.KeyValue/BatchDelete", &KeyValueService::BatchDelete);
+  Serve("/kivi.v1.KeyValue/Add", &KeyValueService::Add);
+  Serve("/kivi.v1.KeyValue/Replace", &KeyValueService::Replace);
+  Serve("/kivi.v1.KeyValue/Increment", &KeyValueService::Increment);
+  Serve("/kivi.v1.KeyValue/GetVersioned", &KeyValueService::GetVersioned);
+  Serve("/kivi.v1.KeyValue/CompareAndSet", &KeyValueService::CompareAndSet);
+  Serve("/kivi.v1.KeyValue/Touch", &KeyValueService::Touch);
+  Serve("/kivi.v1.KeyValue/GetAndTouch", &KeyValueService::GetAndTouch);
+  Serve("/kivi.v1.KeyValue/Append", &KeyValueService::Append);
+  Serve("/kivi.v1.KeyValue/Prepend", &KeyValueService::Prepend);
+  Serve("/kivi.v1.KeyValue/Flush", &KeyValueService::Flush);
+  Serve("/kivi.v1.KeyValue/Stats", &KeyValueService::Stats);
+  Serve("/kivi.v1.KeyValue/Health", &KeyValueService::Health);
+  Serve("/kivi.v1.KeyValue/Describe", &KeyValueService::Describe);
+}
+
+template <typename Request, typename Response>
+void KeyValueService::Serve(const char* name,
+                            Handler<Request, Response> handler) {
+  AddMethod(new grpc::internal::RpcServiceMethod(
+      name, grpc::internal::RpcMethod::NORMAL_RPC, nullptr));
+  MarkMethodRawCallback(
+      methods_++,
+      new grpc::internal::CallbackUnaryHandler<grpc::ByteBuffer,
+                                               grpc::ByteBuffer>(
+          [this, handler](grpc::CallbackServerContext* context,
+                          const grpc::ByteBuffer* raw, grpc::ByteBuffer* out) {
+            grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+            const Reply<Response> reply(reactor, out);
+            Request request;
+            if (grpc::Status parsed = ParseRequest(*raw, &request);
+                !parsed.ok()) {
+              reply.Fail(parsed);
+            } else {
+              (this->*handler)(*context, request, reply);
+            }
+            return reactor;
+          }));
+}
+
+grpc::Status KeyValueService::AdmitBatch(
+    const grpc::CallbackServerContext& context, absl::string_view rpc,
+    int count) const {
   if (grpc::Status denied = Admit(context); !denied.ok()) return denied;
   if (static_cast<size_t>(count) <= limits_.max_batch_keys) {
     return grpc::Status::OK;
@@ -54,9 +104,9 @@ grpc::Status KeyValueService::AdmitBatch(const grpc::ServerContext& context,
                    " keys per batch (max_batch_keys); split the batch"));
 }
 
-grpc::Status KeyValueService::AdmitValue(const grpc::ServerContext& context,
-                                         const std::string& key,
-                                         const std::string& value) const {
+grpc::Status KeyValueService::AdmitValue(
+    const grpc::CallbackServerContext& context, const std::string& key,
+    const std::string& value) const {
   if (grpc::Status denied = Admit(context); !denied.ok()) return denied;
   return CheckValue(key, value);
 }
@@ -72,9 +122,9 @@ grpc::Status KeyValueService::CheckValue(const std::string& key,
 }
 
 template <typename Request>
-grpc::Status KeyValueService::AdmitWrite(const grpc::ServerContext& context,
-                                         const Request& request,
-                                         absl::Duration* ttl) const {
+grpc::Status KeyValueService::AdmitWrite(
+    const grpc::CallbackServerContext& context, const Request& request,
+    absl::Duration* ttl) const {
   if (grpc::Status refused =
           AdmitValue(context, request.key(), request.value());
       !refused.ok()) {
@@ -87,265 +137,291 @@ grpc::Status KeyValueService::AdmitWrite(const grpc::ServerContext& context,
   return grpc::Status::OK;
 }
 
-grpc::Status KeyValueService::Get(grpc::ServerContext* context,
-                                  const v1::GetRequest* request,
-                                  v1::GetResponse* response) {
-  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
-  absl::StatusOr<std::string> value = client_.Get(request->key());
-  if (!value.ok()) return ToGrpcStatus(value.status());
-  response->set_value(*std::move(value));
-  return grpc::Status::OK;
+void KeyValueService::Get(const grpc::CallbackServerContext& context,
+                          const v1::GetRequest& request,
+                          Reply<v1::GetResponse> reply) {
+  if (grpc::Status denied = Admit(context); !denied.ok()) {
+    return reply.Fail(denied);
+  }
+  client_.GetAsync(request.key(),
+                   reply.Then([](std::string value, v1::GetResponse& out) {
+                     out.set_value(std::move(value));
+                   }));
 }
 
-grpc::Status KeyValueService::Set(grpc::ServerContext* context,
-                                  const v1::SetRequest* request,
-                                  v1::SetResponse*) {
+void KeyValueService::Set(const grpc::CallbackServerContext& context,
+                          const v1::SetRequest& request,
+                          Reply<v1::SetResponse> reply) {
   absl::Duration ttl;
-  if (grpc::Status refused = AdmitWrite(*context, *request, &ttl);
+  if (grpc::Status refused = AdmitWrite(context, request, &ttl);
       !refused.ok()) {
-    return refused;
+    return reply.Fail(refused);
   }
-  return ToGrpcStatus(
-      client_.Set(request->key(), request->value(), {.ttl = ttl}));
+  client_.SetAsync(request.key(), request.value(), {.ttl = ttl}, reply.Then());
 }
 
-grpc::Status KeyValueService::Delete(grpc::ServerContext* context,
-                                     const v1::DeleteRequest* request,
-                                     v1::DeleteResponse*) {
-  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
-  return ToGrpcStatus(client_.Delete(request->key()));
+void KeyValueService::Delete(const grpc::CallbackServerContext& context,
+                             const v1::DeleteRequest& request,
+                             Reply<v1::DeleteResponse> reply) {
+  if (grpc::Status denied = Admit(context); !denied.ok()) {
+    return reply.Fail(denied);
+  }
+  client_.DeleteAsync(request.key(), reply.Then());
 }
 
-grpc::Status KeyValueService::List(grpc::ServerContext* context,
-                                   const v1::ListRequest* request,
-                                   v1::ListResponse* response) {
-  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
-  absl::StatusOr<std::vector<std::string>> keys =
-      client_.List(request->prefix());
-  if (!keys.ok()) return ToGrpcStatus(keys.status());
-  response->mutable_keys()->Reserve(static_cast<int>(keys->size()));
-  for (std::string& key : *keys) response->add_keys(std::move(key));
-  return grpc::Status::OK;
+void KeyValueService::List(const grpc::CallbackServerContext& context,
+                           const v1::ListRequest& request,
+                           Reply<v1::ListResponse> reply) {
+  if (grpc::Status denied = Admit(context); !denied.ok()) {
+    return reply.Fail(denied);
+  }
+  client_.ListAsync(
+      request.prefix(),
+      reply.Then([](std::vector<std::string> keys, v1::ListResponse& out) {
+        out.mutable_keys()->Reserve(static_cast<int>(keys.size()));
+        for (std::string& key : keys) out.add_keys(std::move(key));
+      }));
 }
 
-grpc::Status KeyValueService::BatchGet(grpc::ServerContext* context,
-                                       const v1::BatchGetRequest* request,
-                                       v1::BatchGetResponse* response) {
+void KeyValueService::BatchGet(const grpc::CallbackServerContext& context,
+                               const v1::BatchGetRequest& request,
+                               Reply<v1::BatchGetResponse> reply) {
   if (grpc::Status refused =
-          AdmitBatch(*context, "BatchGet", request->keys_size());
+          AdmitBatch(context, "BatchGet", request.keys_size());
       !refused.ok()) {
-    return refused;
+    return reply.Fail(refused);
   }
-  absl::StatusOr<BatchGetResult> result =
-      client_.BatchGet(ToVector(request->keys()));
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  response->mutable_found()->Reserve(static_cast<int>(result->found.size()));
-  for (auto& [key, value] : result->found) {
-    v1::BatchGetResponse::Hit* hit = response->add_found();
-    hit->set_key(key);
-    hit->set_value(std::move(value));
-  }
-  AddFailures(result->failed, response->mutable_failed());
-  return grpc::Status::OK;
+  client_.BatchGetAsync(
+      ToVector(request.keys()),
+      reply.Then([](BatchGetResult result, v1::BatchGetResponse& out) {
+        out.mutable_found()->Reserve(static_cast<int>(result.found.size()));
+        for (auto& [key, value] : result.found) {
+          v1::BatchGetResponse::Hit* hit = out.add_found();
+          hit->set_key(key);
+          hit->set_value(std::move(value));
+        }
+        AddFailures(result.failed, out.mutable_failed());
+      }));
 }
 
-grpc::Status KeyValueService::BatchSet(grpc::ServerContext* context,
-                                       const v1::BatchSetRequest* request,
-                                       v1::BatchSetResponse* response) {
+void KeyValueService::BatchSet(const grpc::CallbackServerContext& context,
+                               const v1::BatchSetRequest& request,
+                               Reply<v1::BatchSetResponse> reply) {
   if (grpc::Status refused =
-          AdmitBatch(*context, "BatchSet", request->entries_size());
+          AdmitBatch(context, "BatchSet", request.entries_size());
       !refused.ok()) {
-    return refused;
+    return reply.Fail(refused);
   }
-  for (int i = 0; i < request->entries_size(); ++i) {
-    const v1::BatchSetRequest::Entry& entry = request->entries(i);
+  for (int i = 0; i < request.entries_size(); ++i) {
+    const v1::BatchSetRequest::Entry& entry = request.entries(i);
     if (grpc::Status over = CheckValue(entry.key(), entry.value());
         !over.ok()) {
-      return grpc::Status(
+      return reply.Fail(grpc::Status(
           over.error_code(),
-          absl::StrCat("entries[", i, "]: ", over.error_message()));
+          absl::StrCat("entries[", i, "]: ", over.error_message())));
     }
   }
-  absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request->ttl(), "ttl");
-  if (!ttl.ok()) return ToGrpcStatus(ttl.status());
+  absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request.ttl(), "ttl");
+  if (!ttl.ok()) return reply.Fail(ToGrpcStatus(ttl.status()));
   std::vector<KeyValue> entries;
-  entries.reserve(request->entries_size());
-  for (const v1::BatchSetRequest::Entry& entry : request->entries()) {
+  entries.reserve(request.entries_size());
+  for (const v1::BatchSetRequest::Entry& entry : request.entries()) {
     entries.push_back({entry.key(), entry.value()});
   }
-  absl::StatusOr<BatchWriteResult> result =
-      client_.BatchSet(entries, {.ttl = *ttl});
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  AddFailures(result->failed, response->mutable_failed());
-  return grpc::Status::OK;
+  client_.BatchSetAsync(
+      entries, {.ttl = *ttl},
+      reply.Then([](BatchWriteResult result, v1::BatchSetResponse& out) {
+        AddFailures(result.failed, out.mutable_failed());
+      }));
 }
 
-grpc::Status KeyValueService::BatchDelete(grpc::ServerContext* context,
-                                          const v1::BatchDeleteRequest* request,
-                                          v1::BatchDeleteResponse* response) {
+void KeyValueService::BatchDelete(const grpc::CallbackServerContext& context,
+                                  const v1::BatchDeleteRequest& request,
+                                  Reply<v1::BatchDeleteResponse> reply) {
   if (grpc::Status refused =
-          AdmitBatch(*context, "BatchDelete", request->keys_size());
+          AdmitBatch(context, "BatchDelete", request.keys_size());
       !refused.ok()) {
-    return refused;
+    return reply.Fail(refused);
   }
-  absl::StatusOr<BatchWriteResult> result =
-      client_.BatchDelete(ToVector(request->keys()));
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  AddFailures(result->failed, response->mutable_failed());
-  return grpc::Status::OK;
+  client_.BatchDeleteAsync(
+      ToVector(request.keys()),
+      reply.Then([](BatchWriteResult result, v1::BatchDeleteResponse& out) {
+        AddFailures(result.failed, out.mutable_failed());
+      }));
 }
 
-grpc::Status KeyValueService::Add(grpc::ServerContext* context,
-                                  const v1::AddRequest* request,
-                                  v1::AddResponse*) {
+void KeyValueService::Add(const grpc::CallbackServerContext& context,
+                          const v1::AddRequest& request,
+                          Reply<v1::AddResponse> reply) {
   absl::Duration ttl;
-  if (grpc::Status refused = AdmitWrite(*context, *request, &ttl);
+  if (grpc::Status refused = AdmitWrite(context, request, &ttl);
       !refused.ok()) {
-    return refused;
+    return reply.Fail(refused);
   }
-  return ToGrpcStatus(
-      client_.Add(request->key(), request->value(), {.ttl = ttl}));
+  client_.AddAsync(request.key(), request.value(), {.ttl = ttl}, reply.Then());
 }
 
-grpc::Status KeyValueService::Replace(grpc::ServerContext* context,
-                                      const v1::ReplaceRequest* request,
-                                      v1::ReplaceResponse*) {
+void KeyValueService::Replace(const grpc::CallbackServerContext& context,
+                              const v1::ReplaceRequest& request,
+                              Reply<v1::ReplaceResponse> reply) {
   absl::Duration ttl;
-  if (grpc::Status refused = AdmitWrite(*context, *request, &ttl);
+  if (grpc::Status refused = AdmitWrite(context, request, &ttl);
       !refused.ok()) {
-    return refused;
+    return reply.Fail(refused);
   }
-  return ToGrpcStatus(
-      client_.Replace(request->key(), request->value(), {.ttl = ttl}));
+  client_.ReplaceAsync(request.key(), request.value(), {.ttl = ttl},
+                       reply.Then());
 }
 
-grpc::Status KeyValueService::Increment(grpc::ServerContext* context,
-                                        const v1::IncrementRequest* request,
-                                        v1::IncrementResponse* response) {
-  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
-  absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request->ttl(), "ttl");
-  if (!ttl.ok()) return ToGrpcStatus(ttl.status());
-  absl::StatusOr<uint64_t> value =
-      client_.Increment(request->key(), request->delta(),
-                        {.initial = request->initial(),
-                         .create = !request->has_create() || request->create(),
-                         .ttl = *ttl});
-  if (!value.ok()) return ToGrpcStatus(value.status());
-  response->set_value(*value);
-  return grpc::Status::OK;
+void KeyValueService::Increment(const grpc::CallbackServerContext& context,
+                                const v1::IncrementRequest& request,
+                                Reply<v1::IncrementResponse> reply) {
+  if (grpc::Status denied = Admit(context); !denied.ok()) {
+    return reply.Fail(denied);
+  }
+  absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request.ttl(), "ttl");
+  if (!ttl.ok()) return reply.Fail(ToGrpcStatus(ttl.status()));
+  client_.IncrementAsync(
+      request.key(), request.delta(),
+      {.initial = request.initial(),
+       .create = !request.has_create() || request.create(),
+       .ttl = *ttl},
+      reply.Then([](uint64_t value, v1::IncrementResponse& out) {
+        out.set_value(value);
+      }));
 }
 
-grpc::Status KeyValueService::GetVersioned(
-    grpc::ServerContext* context, const v1::GetVersionedRequest* request,
-    v1::GetVersionedResponse* response) {
-  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
-  absl::StatusOr<VersionedValue> value = client_.GetVersioned(request->key());
-  if (!value.ok()) return ToGrpcStatus(value.status());
-  response->set_value(std::move(value->value));
-  response->set_version(value->version);
-  return grpc::Status::OK;
+void KeyValueService::GetVersioned(const grpc::CallbackServerContext& context,
+                                   const v1::GetVersionedRequest& request,
+                                   Reply<v1::GetVersionedResponse> reply) {
+  if (grpc::Status denied = Admit(context); !denied.ok()) {
+    return reply.Fail(denied);
+  }
+  client_.GetVersionedAsync(
+      request.key(),
+      reply.Then([](VersionedValue value, v1::GetVersionedResponse& out) {
+        out.set_value(std::move(value.value));
+        out.set_version(value.version);
+      }));
 }
 
-grpc::Status KeyValueService::CompareAndSet(
-    grpc::ServerContext* context, const v1::CompareAndSetRequest* request,
-    v1::CompareAndSetResponse*) {
+void KeyValueService::CompareAndSet(const grpc::CallbackServerContext& context,
+                                    const v1::CompareAndSetRequest& request,
+                                    Reply<v1::CompareAndSetResponse> reply) {
   absl::Duration ttl;
-  if (grpc::Status refused = AdmitWrite(*context, *request, &ttl);
+  if (grpc::Status refused = AdmitWrite(context, request, &ttl);
       !refused.ok()) {
-    return refused;
+    return reply.Fail(refused);
   }
-  return ToGrpcStatus(client_.CompareAndSet(request->key(), request->value(),
-                                            request->version(), {.ttl = ttl}));
+  client_.CompareAndSetAsync(request.key(), request.value(), request.version(),
+                             {.ttl = ttl}, reply.Then());
 }
 
-grpc::Status KeyValueService::Touch(grpc::ServerContext* context,
-                                    const v1::TouchRequest* request,
-                                    v1::TouchResponse*) {
-  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
-  absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request->ttl(), "ttl");
-  if (!ttl.ok()) return ToGrpcStatus(ttl.status());
-  return ToGrpcStatus(client_.Touch(request->key(), *ttl));
+void KeyValueService::Touch(const grpc::CallbackServerContext& context,
+                            const v1::TouchRequest& request,
+                            Reply<v1::TouchResponse> reply) {
+  if (grpc::Status denied = Admit(context); !denied.ok()) {
+    return reply.Fail(denied);
+  }
+  absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request.ttl(), "ttl");
+  if (!ttl.ok()) return reply.Fail(ToGrpcStatus(ttl.status()));
+  client_.TouchAsync(request.key(), *ttl, reply.Then());
 }
 
-grpc::Status KeyValueService::GetAndTouch(grpc::ServerContext* context,
-                                          const v1::GetAndTouchRequest* request,
-                                          v1::GetAndTouchResponse* response) {
-  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
-  absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request->ttl(), "ttl");
-  if (!ttl.ok()) return ToGrpcStatus(ttl.status());
-  absl::StatusOr<std::string> value = client_.GetAndTouch(request->key(), *ttl);
-  if (!value.ok()) return ToGrpcStatus(value.status());
-  response->set_value(*std::move(value));
-  return grpc::Status::OK;
+void KeyValueService::GetAndTouch(const grpc::CallbackServerContext& context,
+                                  const v1::GetAndTouchRequest& request,
+                                  Reply<v1::GetAndTouchResponse> reply) {
+  if (grpc::Status denied = Admit(context); !denied.ok()) {
+    return reply.Fail(denied);
+  }
+  absl::StatusOr<absl::Duration> ttl = FromProtoDuration(request.ttl(), "ttl");
+  if (!ttl.ok()) return reply.Fail(ToGrpcStatus(ttl.status()));
+  client_.GetAndTouchAsync(
+      request.key(), *ttl,
+      reply.Then([](std::string value, v1::GetAndTouchResponse& out) {
+        out.set_value(std::move(value));
+      }));
 }
 
-grpc::Status KeyValueService::Append(grpc::ServerContext* context,
-                                     const v1::AppendRequest* request,
-                                     v1::AppendResponse*) {
+void KeyValueService::Append(const grpc::CallbackServerContext& context,
+                             const v1::AppendRequest& request,
+                             Reply<v1::AppendResponse> reply) {
   if (grpc::Status refused =
-          AdmitValue(*context, request->key(), request->value());
+          AdmitValue(context, request.key(), request.value());
       !refused.ok()) {
-    return refused;
+    return reply.Fail(refused);
   }
-  return ToGrpcStatus(client_.Append(request->key(), request->value()));
+  client_.AppendAsync(request.key(), request.value(), reply.Then());
 }
 
-grpc::Status KeyValueService::Prepend(grpc::ServerContext* context,
-                                      const v1::PrependRequest* request,
-                                      v1::PrependResponse*) {
+void KeyValueService::Prepend(const grpc::CallbackServerContext& context,
+                              const v1::PrependRequest& request,
+                              Reply<v1::PrependResponse> reply) {
   if (grpc::Status refused =
-          AdmitValue(*context, request->key(), request->value());
+          AdmitValue(context, request.key(), request.value());
       !refused.ok()) {
-    return refused;
+    return reply.Fail(refused);
   }
-  return ToGrpcStatus(client_.Prepend(request->key(), request->value()));
+  client_.PrependAsync(request.key(), request.value(), reply.Then());
 }
 
-grpc::Status KeyValueService::Flush(grpc::ServerContext* context,
-                                    const v1::FlushRequest* request,
-                                    v1::FlushResponse*) {
-  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
+void KeyValueService::Flush(const grpc::CallbackServerContext& context,
+                            const v1::FlushRequest& request,
+                            Reply<v1::FlushResponse> reply) {
+  if (grpc::Status denied = Admit(context); !denied.ok()) {
+    return reply.Fail(denied);
+  }
   absl::StatusOr<absl::Duration> delay =
-      FromProtoDuration(request->delay(), "delay");
-  if (!delay.ok()) return ToGrpcStatus(delay.status());
-  return ToGrpcStatus(client_.Flush(*delay));
+      FromProtoDuration(request.delay(), "delay");
+  if (!delay.ok()) return reply.Fail(ToGrpcStatus(delay.status()));
+  client_.FlushAsync(*delay, reply.Then());
 }
 
-grpc::Status KeyValueService::Stats(grpc::ServerContext* context,
-                                    const v1::StatsRequest*,
-                                    v1::StatsResponse* response) {
-  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
-  absl::StatusOr<std::vector<EndpointStats>> stats = client_.Stats();
-  if (!stats.ok()) return ToGrpcStatus(stats.status());
-  proto::ToProtoStats(*stats, response);
-  return grpc::Status::OK;
+void KeyValueService::Stats(const grpc::CallbackServerContext& context,
+                            const v1::StatsRequest&,
+                            Reply<v1::StatsResponse> reply) {
+  if (grpc::Status denied = Admit(context); !denied.ok()) {
+    return reply.Fail(denied);
+  }
+  client_.StatsAsync(
+      reply.Then([](std::vector<EndpointStats> stats, v1::StatsResponse& out) {
+        proto::ToProtoStats(stats, &out);
+      }));
 }
 
-grpc::Status KeyValueService::Health(grpc::ServerContext* context,
-                                     const v1::HealthRequest* request,
-                                     v1::HealthResponse* response) {
-  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
+void KeyValueService::Health(const grpc::CallbackServerContext& context,
+                             const v1::HealthRequest& request,
+                             Reply<v1::HealthResponse> reply) {
+  if (grpc::Status denied = Admit(context); !denied.ok()) {
+    return reply.Fail(denied);
+  }
   absl::StatusOr<absl::Duration> timeout =
-      FromProtoDuration(request->timeout(), "timeout");
-  if (!timeout.ok()) return ToGrpcStatus(timeout.status());
+      FromProtoDuration(request.timeout(), "timeout");
+  if (!timeout.ok()) return reply.Fail(ToGrpcStatus(timeout.status()));
   if (*timeout < absl::ZeroDuration()) {
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        "health timeout " + absl::FormatDuration(*timeout) + " is negative"));
+    return reply.Fail(ToGrpcStatus(absl::InvalidArgumentError(
+        "health timeout " + absl::FormatDuration(*timeout) + " is negative")));
   }
   if (*timeout == absl::ZeroDuration()) *timeout = kDefaultHealthTimeout;
   *timeout = std::min(*timeout, limits_.max_health_timeout);
-  proto::ToProtoHealth(client_.Health(*timeout), response);
-  return grpc::Status::OK;
+  health_.Probe(*timeout, [reply](const HealthReport& report) {
+    v1::HealthResponse response;
+    proto::ToProtoHealth(report, &response);
+    reply.Send(response);
+  });
 }
 
-grpc::Status KeyValueService::Describe(grpc::ServerContext* context,
-                                       const v1::DescribeRequest*,
-                                       v1::DescribeResponse* response) {
-  if (grpc::Status denied = Admit(*context); !denied.ok()) return denied;
-  *response->mutable_capabilities() = proto::ToProtoCapabilities(
+void KeyValueService::Describe(const grpc::CallbackServerContext& context,
+                               const v1::DescribeRequest&,
+                               Reply<v1::DescribeResponse> reply) {
+  if (grpc::Status denied = Admit(context); !denied.ok()) {
+    return reply.Fail(denied);
+  }
+  v1::DescribeResponse response;
+  *response.mutable_capabilities() = proto::ToProtoCapabilities(
       client_.capabilities(),
       std::min(client_.options().max_value_bytes, limits_.max_value_bytes));
-  return grpc::Status::OK;
+  reply.Send(response);
 }
 
 }  // namespace kivi

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/synchronization/notification.h"
@@ -136,6 +137,40 @@ TEST(ClientAsync, ObserverSeesEachCallOnceWithTheCallersKeys) {
   EXPECT_EQ(observer->operations.load(), 2);
   EXPECT_EQ(observer->hits.load(), 1);
   EXPECT_EQ(observer->writes.load(), 1);
+}
+
+// A backend that completes its calls on a thread of its own, later, as a
+// networked backend does.
+class LateBackend : public RecordingBackend {
+ public:
+  ~LateBackend() override {
+    for (std::thread& t : threads_) t.join();
+  }
+  void Submit(AsyncRequest request, AsyncDone done, Executor&) override {
+    threads_.emplace_back([done = std::move(done)]() mutable {
+      absl::SleepFor(absl::Milliseconds(200));
+      AsyncReply reply;
+      reply.status = absl::NotFoundError("late");
+      std::move(done)(std::move(reply));
+    });
+  }
+
+ private:
+  std::vector<std::thread> threads_;
+};
+
+TEST(ClientAsync, DestructorWaitsForCallsInFlight) {
+  auto client = std::make_unique<Client>(std::make_unique<LateBackend>(),
+                                         ClientOptions{});
+  std::atomic<bool> called{false};
+  client->GetAsync("k", [&](absl::StatusOr<std::string> r) {
+    EXPECT_TRUE(absl::IsNotFound(r.status()));
+    absl::SleepFor(absl::Milliseconds(50));
+    called = true;
+  });
+  EXPECT_FALSE(called.load());
+  client.reset();  // Returns only once the callback has.
+  EXPECT_TRUE(called.load());
 }
 
 TEST(Executor, DestructionRunsWhatIsQueued) {

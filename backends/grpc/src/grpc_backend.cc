@@ -16,6 +16,7 @@
 #include "kivi/proto/status_mapping.h"
 #include "kivi/status_macros.h"
 #include "kivi/v1/kv.grpc.pb.h"
+#include "src/remote_call.h"
 
 namespace kivi {
 namespace {
@@ -84,20 +85,13 @@ absl::Status AwaitConnection(const std::shared_ptr<grpc::Channel>& channel,
   return absl::OkStatus();
 }
 
-template <typename Map>
-void CopyFailures(
-    const google::protobuf::RepeatedPtrField<v1::KeyFailure>& failures,
-    Map* out) {
-  for (const v1::KeyFailure& failure : failures) {
-    (*out)[failure.key()] = proto::FromProtoStatus(failure.status());
-  }
-}
-
 class GrpcBackend final : public Backend {
  public:
   GrpcBackend(GrpcBackendOptions options,
               std::unique_ptr<v1::KeyValue::Stub> stub)
-      : options_(std::move(options)), stub_(std::move(stub)) {}
+      : options_(std::move(options)),
+        server_(RemoteServer{std::move(stub), options_.target, options_.timeout,
+                             options_.token}) {}
 
   // Asks the server what its backend supports; called once, before the
   // backend is shared.
@@ -152,9 +146,7 @@ class GrpcBackend final : public Backend {
     v1::ListResponse response;
     absl::Status status = Call(&v1::KeyValue::Stub::List, request, &response);
     if (!status.ok()) return status;
-    return std::vector<std::string>(
-        std::make_move_iterator(response.mutable_keys()->begin()),
-        std::make_move_iterator(response.mutable_keys()->end()));
+    return ReadKeys(response);
   }
 
   absl::StatusOr<BatchGetResult> BatchGet(
@@ -165,12 +157,7 @@ class GrpcBackend final : public Backend {
     absl::Status status =
         Call(&v1::KeyValue::Stub::BatchGet, request, &response);
     if (!status.ok()) return status;
-    BatchGetResult result;
-    for (v1::BatchGetResponse::Hit& hit : *response.mutable_found()) {
-      result.found[hit.key()] = std::move(*hit.mutable_value());
-    }
-    CopyFailures(response.failed(), &result.failed);
-    return result;
+    return ReadBatchGet(response);
   }
 
   absl::StatusOr<BatchWriteResult> BatchSet(absl::Span<const KeyValue> entries,
@@ -187,9 +174,7 @@ class GrpcBackend final : public Backend {
     absl::Status status =
         Call(&v1::KeyValue::Stub::BatchSet, request, &response);
     if (!status.ok()) return status;
-    BatchWriteResult result;
-    CopyFailures(response.failed(), &result.failed);
-    return result;
+    return ReadBatchWrite(response);
   }
 
   absl::StatusOr<BatchWriteResult> BatchDelete(
@@ -200,9 +185,7 @@ class GrpcBackend final : public Backend {
     absl::Status status =
         Call(&v1::KeyValue::Stub::BatchDelete, request, &response);
     if (!status.ok()) return status;
-    BatchWriteResult result;
-    CopyFailures(response.failed(), &result.failed);
-    return result;
+    return ReadBatchWrite(response);
   }
 
   HealthReport Health(absl::Duration timeout) override {
@@ -210,17 +193,16 @@ class GrpcBackend final : public Backend {
     *request.mutable_timeout() = ToProtoDuration(timeout);
     v1::HealthResponse response;
     grpc::ClientContext context;
-    context.set_deadline(
-        absl::ToChronoTime(absl::Now() + timeout + kHealthReplyMargin));
-    Authorize(context);
+    server_.Prepare(context, timeout + kHealthReplyMargin);
     const absl::Time start = absl::Now();
-    const grpc::Status status = stub_->Health(&context, request, &response);
+    const grpc::Status status =
+        server_.stub->Health(&context, request, &response);
     // The server itself comes first, then each endpoint it reports.
     HealthReport report;
     EndpointHealth& server = report.endpoints.emplace_back();
     server.endpoint = options_.target;
     server.latency = absl::Now() - start;
-    server.error = Annotate(proto::FromGrpcStatus(status));
+    server.error = server_.Result(status);
     server.ok = server.error.ok();
     if (!server.ok) return report;
     for (EndpointHealth& endpoint :
@@ -333,6 +315,14 @@ class GrpcBackend final : public Backend {
     return Call(&v1::KeyValue::Stub::Flush, request, &response);
   }
 
+  // Flush and Stats run on the client's executor (Backend::Submit's
+  // default); every other operation is one RPC on gRPC's callback API.
+  void Submit(AsyncRequest request, AsyncDone done,
+              Executor& executor) override {
+    if (StartRemoteCall(&server_, request, done)) return;
+    Backend::Submit(std::move(request), std::move(done), executor);
+  }
+
   absl::StatusOr<std::vector<EndpointStats>> Stats() override {
     v1::StatsResponse response;
     absl::Status status =
@@ -356,33 +346,13 @@ class GrpcBackend final : public Backend {
   absl::Status Call(Method<Request, Response> method, const Request& request,
                     Response* response) const {
     grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
-    Authorize(context);
-    return Annotate(proto::FromGrpcStatus(
-        (stub_.get()->*method)(&context, request, response)));
-  }
-
-  void Authorize(grpc::ClientContext& context) const {
-    if (!options_.token.empty()) {
-      context.AddMetadata("authorization", "Bearer " + options_.token);
-    }
-  }
-
-  // Names the server in failures of the hop to it: a remote store's own
-  // failures already name that store, but gRPC's "Deadline Exceeded" or
-  // "failed to connect" would not say where. Other statuses are the remote
-  // client's, passed on unchanged.
-  absl::Status Annotate(absl::Status status) const {
-    if (!absl::IsUnavailable(status) && !absl::IsDeadlineExceeded(status)) {
-      return status;
-    }
-    return absl::Status(
-        status.code(),
-        absl::StrCat("kivi-server ", options_.target, ": ", status.message()));
+    server_.Prepare(context, options_.timeout);
+    return server_.Result(
+        (server_.stub.get()->*method)(&context, request, response));
   }
 
   const GrpcBackendOptions options_;
-  const std::unique_ptr<v1::KeyValue::Stub> stub_;
+  const RemoteServer server_;
   Capabilities capabilities_;
 };
 

@@ -19,8 +19,8 @@ absl::Status MemcachedBackend::Concatenate(absl::string_view key,
     uint64_t cas = 0;
     KIVI_RETURN_IF_ERROR(Call(
         key, deadline,
-        [&](std::string* out) {
-          MetaCommand(out, "mg", key).Flag('s').Flag('c').End();
+        [&](std::string* out, absl::string_view opaque) {
+          MetaCommand(out, "mg", key).Flag('s').Flag('c').Opaque(opaque).End();
         },
         [&](const MetaReply& reply) {
           if (reply.code == ReplyCode::kEN) return KeyNotFound(key);

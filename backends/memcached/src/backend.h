@@ -25,6 +25,7 @@
 #include "kivi/net/pool.h"
 #include "kivi/net/server.h"
 #include "kivi/net/tls.h"
+#include "src/key_ops.h"
 #include "src/memcached_server.h"
 #include "src/protocol.h"
 #include "src/ring.h"
@@ -78,6 +79,10 @@ class MemcachedBackend : public Backend {
   absl::Status Flush(absl::Duration delay) override;
   absl::StatusOr<std::vector<EndpointStats>> Stats() override;
   std::vector<EndpointState> EndpointStates() const override;
+  // Native on the multiplexed connections for the single-key operations
+  // (submit.cc says which); the executor default for the rest.
+  void Submit(AsyncRequest request, AsyncDone done,
+              Executor& executor) override;
 
  private:
   // The ring over the servers that are up, for failover=rehash.
@@ -124,12 +129,14 @@ class MemcachedBackend : public Backend {
   enum class Idempotent { kNo, kYes };
 
   // One request and its one meta reply on `key`'s server, by `deadline`.
-  // `encode` appends the request; `handle` interprets any reply that is not
+  // `encode` appends the request, with the O flag `opaque` when that is not
+  // empty (MetaCommand::Opaque); `handle` interprets any reply that is not
   // an error (error replies are mapped by ErrorReplyStatus). The reply's
   // views are valid only inside `handle`.
-  absl::Status Call(absl::string_view key, absl::Time deadline,
-                    absl::FunctionRef<void(std::string*)> encode,
-                    absl::FunctionRef<absl::Status(const MetaReply&)> handle);
+  absl::Status Call(
+      absl::string_view key, absl::Time deadline,
+      absl::FunctionRef<void(std::string*, absl::string_view opaque)> encode,
+      absl::FunctionRef<absl::Status(const MetaReply&)> handle);
   // The same, with `now` the caller's current time (one clock read per
   // request); `encode` must give the request the O flag `opaque` when that
   // is not empty (Token('O', opaque)), and the reply must echo it. A request
@@ -155,6 +162,11 @@ class MemcachedBackend : public Backend {
       absl::FunctionRef<absl::Status(absl::Span<const MetaReply>)> handle,
       size_t stored_bytes = kNoValue);
 
+  // One single-key operation (key_ops.h) on its server's connections, by
+  // now + timeout; `*result` (may be null when the operation returns
+  // nothing) receives what it reads.
+  absl::Status RunKeyOp(const KeyOpArgs& args, KeyOpResult* result);
+
   // ms with mode `mode` ('S' set, 'E' add, 'R' replace, 'A' append,
   // 'P' prepend) and `cas` when non-zero, `now` being the caller's current
   // time; returns the reply code for the caller to map (HD, NS, EX, NF).
@@ -162,6 +174,11 @@ class MemcachedBackend : public Backend {
                                   absl::string_view value, absl::Duration ttl,
                                   char mode, uint64_t cas, absl::Time now,
                                   absl::Time deadline);
+  // Increment on `server`'s multiplexed connections, without blocking
+  // (counter.cc); `now` is when the request was submitted.
+  void SubmitIncrement(Server* server, AsyncRequest request, AsyncDone done,
+                       absl::Time now);
+
   // Append/Prepend within max_value_bytes (a CAS loop: size check, then a
   // conditional append).
   absl::Status Concatenate(absl::string_view key, absl::string_view value,

@@ -1,22 +1,22 @@
 // MemcachedBackend::Call: one request on the owning server's pooled
 // connection, its reply (or replies) checked and handed to the caller.
 
+#include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "kivi/status_macros.h"
 #include "src/backend.h"
+#include "src/mux_call.h"
 #include "src/replies.h"
 
 namespace kivi::memcached {
 
 absl::Status MemcachedBackend::Call(
     absl::string_view key, absl::Time deadline,
-    absl::FunctionRef<void(std::string*)> encode,
+    absl::FunctionRef<void(std::string*, absl::string_view opaque)> encode,
     absl::FunctionRef<absl::Status(const MetaReply&)> handle) {
-  return Call(
-      key, absl::Now(), deadline, Idempotent::kNo,
-      [encode](std::string* out, absl::string_view) { encode(out); }, handle);
+  return Call(key, absl::Now(), deadline, Idempotent::kNo, encode, handle);
 }
 
 absl::Status MemcachedBackend::Call(
@@ -44,6 +44,18 @@ absl::Status MemcachedBackend::CallReplies(
   ItemLimit& limit = server->item_limit();
   if (stored_bytes != kNoValue) {
     KIVI_RETURN_IF_ERROR(server->CheckItemFits(key, stored_bytes, deadline));
+  }
+  if (net::Multiplexer* mux = server->mux(); mux != nullptr) {
+    // Every request carries its opaque: replies are matched by it on a
+    // connection many requests share.
+    auto call = std::make_shared<MetaCall>(
+        server, key, deadline, idempotent == Idempotent::kYes, replies,
+        stored_bytes, MetaCall::Handle(handle));
+    encode(call->bytes(), call->opaque());
+    absl::Status status = mux->Call(call);
+    if (status.ok()) status = call->result();
+    server->Record(status);
+    return status;
   }
   ConnectionPool& pool = server->pool();
   // An idempotent request skips the pool's liveness poll (one system call

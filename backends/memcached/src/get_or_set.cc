@@ -53,8 +53,12 @@ absl::StatusOr<std::string> MemcachedBackend::GetOrSet(absl::string_view key,
     std::string value;
     KIVI_RETURN_IF_ERROR(Call(
         key, absl::Now() + options_.timeout,
-        [&](std::string* out) {
-          MetaCommand(out, "mg", key).Flag('v').Int('N', vivify).End();
+        [&](std::string* out, absl::string_view opaque) {
+          MetaCommand(out, "mg", key)
+              .Flag('v')
+              .Int('N', vivify)
+              .Opaque(opaque)
+              .End();
         },
         [&](const MetaReply& reply) {
           if (reply.code != ReplyCode::kVA && reply.code != ReplyCode::kEN) {

@@ -12,6 +12,7 @@
 #include "kivi/status_macros.h"
 #include "src/backend.h"
 #include "src/greeting.h"
+#include "src/key_ops.h"
 #include "src/replies.h"
 
 namespace kivi {
@@ -44,9 +45,10 @@ absl::StatusOr<std::unique_ptr<MemcachedBackend>> MemcachedBackend::Create(
         "memcached: timeout and connect_timeout must be positive");
   }
   if (options.max_conns < 1 || options.max_idle < 0 ||
-      options.failure_limit < 1) {
+      options.failure_limit < 1 || options.mux_conns < 0) {
     return absl::InvalidArgumentError(
-        "memcached: max_conns and failure_limit must be >= 1, max_idle >= 0");
+        "memcached: max_conns and failure_limit must be >= 1, max_idle and "
+        "mux_conns >= 0");
   }
   absl::StatusOr<ServerRing> ring = ServerRing::Build(*addresses);
   if (!ring.ok()) return ring.status();
@@ -81,7 +83,8 @@ MemcachedBackend::MemcachedBackend(const MemcachedOptions& options,
   for (const ServerAddress& address : addresses_) {
     servers_.push_back(std::make_unique<Server>(
         net::Endpoint{address.host, address.port}, connect, options.max_conns,
-        options.max_idle, options.failure_limit, options.retry_timeout));
+        options.max_idle, options.failure_limit, options.retry_timeout,
+        options.mux_conns));
   }
 }
 
@@ -151,21 +154,23 @@ MemcachedBackend::CurrentLiveRing(absl::Time now) {
   return live_;
 }
 
-absl::StatusOr<std::string> MemcachedBackend::Get(absl::string_view key) {
-  std::string value;
+absl::Status MemcachedBackend::RunKeyOp(const KeyOpArgs& args,
+                                        KeyOpResult* result) {
   const absl::Time now = absl::Now();
-  KIVI_RETURN_IF_ERROR(Call(
-      key, now, now + options_.timeout, Idempotent::kYes,
+  return Call(
+      args.key, now, now + options_.timeout,
+      KeyOpIdempotent(args) ? Idempotent::kYes : Idempotent::kNo,
       [&](std::string* out, absl::string_view opaque) {
-        MetaCommand(out, "mg", key).Flag('v').Token('O', opaque).End();
+        EncodeKeyOp(args, now, opaque, out);
       },
-      [&](const MetaReply& reply) {
-        if (reply.code == ReplyCode::kEN) return KeyNotFound(key);
-        if (reply.code != ReplyCode::kVA) return UnexpectedReply(key, reply);
-        value.assign(reply.value.data(), reply.value.size());
-        return absl::OkStatus();
-      }));
-  return value;
+      [&](const MetaReply& reply) { return ReadKeyOp(args, reply, result); },
+      KeyOpStoredBytes(args));
+}
+
+absl::StatusOr<std::string> MemcachedBackend::Get(absl::string_view key) {
+  KeyOpResult result;
+  KIVI_RETURN_IF_ERROR(RunKeyOp({.op = KeyOp::kGet, .key = key}, &result));
+  return std::move(result.value);
 }
 
 absl::StatusOr<ReplyCode> MemcachedBackend::Store(absl::string_view key,
@@ -181,13 +186,7 @@ absl::StatusOr<ReplyCode> MemcachedBackend::Store(absl::string_view key,
   KIVI_RETURN_IF_ERROR(Call(
       key, now, deadline, idempotent,
       [&](std::string* out, absl::string_view opaque) {
-        MetaCommand cmd(out, "ms", key, value.size());
-        // Append and prepend keep the item's TTL.
-        if (mode != 'A' && mode != 'P') cmd.Int('T', WireTtl(ttl, now));
-        if (mode != 'S') cmd.Token('M', absl::string_view(&mode, 1));
-        if (cas != 0) cmd.Uint('C', cas);
-        if (!opaque.empty()) cmd.Token('O', opaque);
-        cmd.EndWithData(value);
+        EncodeStore(key, value, ttl, mode, cas, now, opaque, out);
       },
       [&](const MetaReply& reply) {
         switch (reply.code) {
@@ -208,154 +207,60 @@ absl::StatusOr<ReplyCode> MemcachedBackend::Store(absl::string_view key,
 absl::Status MemcachedBackend::Set(absl::string_view key,
                                    absl::string_view value,
                                    absl::Duration ttl) {
-  const absl::Time now = absl::Now();
-  KIVI_ASSIGN_OR_RETURN(ReplyCode code, Store(key, value, ttl, 'S', 0, now,
-                                              now + options_.timeout));
-  if (code != ReplyCode::kHD) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("memcached did not store key ", QuoteKey(key), " (",
-                     ReplyCodeName(code), ")"));
-  }
-  return absl::OkStatus();
+  return RunKeyOp({.op = KeyOp::kSet, .key = key, .value = value, .ttl = ttl},
+                  nullptr);
 }
 
 absl::Status MemcachedBackend::Add(absl::string_view key,
                                    absl::string_view value,
                                    absl::Duration ttl) {
-  const absl::Time now = absl::Now();
-  KIVI_ASSIGN_OR_RETURN(ReplyCode code, Store(key, value, ttl, 'E', 0, now,
-                                              now + options_.timeout));
-  if (code == ReplyCode::kNS) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("key ", QuoteKey(key), " already exists"));
-  }
-  return absl::OkStatus();
+  return RunKeyOp({.op = KeyOp::kAdd, .key = key, .value = value, .ttl = ttl},
+                  nullptr);
 }
 
 absl::Status MemcachedBackend::Replace(absl::string_view key,
                                        absl::string_view value,
                                        absl::Duration ttl) {
-  const absl::Time now = absl::Now();
-  KIVI_ASSIGN_OR_RETURN(ReplyCode code, Store(key, value, ttl, 'R', 0, now,
-                                              now + options_.timeout));
-  if (code == ReplyCode::kNS) return KeyNotFound(key);
-  return absl::OkStatus();
+  return RunKeyOp(
+      {.op = KeyOp::kReplace, .key = key, .value = value, .ttl = ttl}, nullptr);
 }
 
 absl::Status MemcachedBackend::CompareAndSet(absl::string_view key,
                                              absl::string_view value,
                                              uint64_t version,
                                              absl::Duration ttl) {
-  const absl::Time now = absl::Now();
-  // C0 would mean "no CAS" to memcached; no item ever has version 0, so it
-  // conflicts with any present item and, as on every backend, an absent key
-  // is NotFound.
-  if (version == 0) {
-    KIVI_RETURN_IF_ERROR(Call(
-        key, now, now + options_.timeout, Idempotent::kYes,
-        [&](std::string* out, absl::string_view opaque) {
-          MetaCommand(out, "mg", key).Token('O', opaque).End();
-        },
-        [&](const MetaReply& reply) {
-          if (reply.code == ReplyCode::kEN) return KeyNotFound(key);
-          if (reply.code != ReplyCode::kHD) return UnexpectedReply(key, reply);
-          return absl::OkStatus();
-        }));
-    return absl::AbortedError(absl::StrCat(
-        "key ", QuoteKey(key), " was modified (version 0 never matches)"));
-  }
-  KIVI_ASSIGN_OR_RETURN(ReplyCode code, Store(key, value, ttl, 'S', version,
-                                              now, now + options_.timeout));
-  switch (code) {
-    case ReplyCode::kEX:
-      return absl::AbortedError(absl::StrCat(
-          "key ", QuoteKey(key), " was modified since version ", version));
-    case ReplyCode::kNF:
-    case ReplyCode::kNS:
-      return KeyNotFound(key);
-    default:
-      return absl::OkStatus();
-  }
+  return RunKeyOp({.op = KeyOp::kCompareAndSet,
+                   .key = key,
+                   .value = value,
+                   .ttl = ttl,
+                   .version = version},
+                  nullptr);
 }
 
 absl::Status MemcachedBackend::Delete(absl::string_view key) {
-  const absl::Time now = absl::Now();
-  return Call(
-      key, now, now + options_.timeout, Idempotent::kYes,
-      [&](std::string* out, absl::string_view opaque) {
-        MetaCommand(out, "md", key).Token('O', opaque).End();
-      },
-      [&](const MetaReply& reply) {
-        if (reply.code == ReplyCode::kHD || reply.code == ReplyCode::kNF) {
-          return absl::OkStatus();
-        }
-        return UnexpectedReply(key, reply);
-      });
+  return RunKeyOp({.op = KeyOp::kDelete, .key = key}, nullptr);
 }
 
 absl::StatusOr<VersionedValue> MemcachedBackend::GetVersioned(
     absl::string_view key) {
-  VersionedValue out;
-  const absl::Time now = absl::Now();
-  KIVI_RETURN_IF_ERROR(Call(
-      key, now, now + options_.timeout, Idempotent::kYes,
-      [&](std::string* buf, absl::string_view opaque) {
-        MetaCommand(buf, "mg", key)
-            .Flag('v')
-            .Flag('c')
-            .Token('O', opaque)
-            .End();
-      },
-      [&](const MetaReply& reply) {
-        if (reply.code == ReplyCode::kEN) return KeyNotFound(key);
-        if (reply.code != ReplyCode::kVA || !reply.cas.has_value()) {
-          return UnexpectedReply(key, reply);
-        }
-        out.value.assign(reply.value.data(), reply.value.size());
-        out.version = *reply.cas;
-        return absl::OkStatus();
-      }));
-  return out;
+  KeyOpResult result;
+  KIVI_RETURN_IF_ERROR(
+      RunKeyOp({.op = KeyOp::kGetVersioned, .key = key}, &result));
+  return VersionedValue{.value = std::move(result.value),
+                        .version = result.version};
 }
 
 absl::Status MemcachedBackend::Touch(absl::string_view key,
                                      absl::Duration ttl) {
-  const absl::Time now = absl::Now();
-  return Call(
-      key, now, now + options_.timeout, Idempotent::kYes,
-      [&](std::string* out, absl::string_view opaque) {
-        MetaCommand(out, "mg", key)
-            .Int('T', WireTtl(ttl, now))
-            .Token('O', opaque)
-            .End();
-      },
-      [&](const MetaReply& reply) {
-        if (reply.code == ReplyCode::kEN) return KeyNotFound(key);
-        if (reply.code != ReplyCode::kHD) return UnexpectedReply(key, reply);
-        return absl::OkStatus();
-      });
+  return RunKeyOp({.op = KeyOp::kTouch, .key = key, .ttl = ttl}, nullptr);
 }
 
 absl::StatusOr<std::string> MemcachedBackend::GetAndTouch(absl::string_view key,
                                                           absl::Duration ttl) {
-  std::string value;
-  const absl::Time now = absl::Now();
-  KIVI_RETURN_IF_ERROR(Call(
-      key, now, now + options_.timeout, Idempotent::kYes,
-      [&](std::string* out, absl::string_view opaque) {
-        MetaCommand(out, "mg", key)
-            .Flag('v')
-            .Int('T', WireTtl(ttl, now))
-            .Token('O', opaque)
-            .End();
-      },
-      [&](const MetaReply& reply) {
-        if (reply.code == ReplyCode::kEN) return KeyNotFound(key);
-        if (reply.code != ReplyCode::kVA) return UnexpectedReply(key, reply);
-        value.assign(reply.value.data(), reply.value.size());
-        return absl::OkStatus();
-      }));
-  return value;
+  KeyOpResult result;
+  KIVI_RETURN_IF_ERROR(
+      RunKeyOp({.op = KeyOp::kGetAndTouch, .key = key, .ttl = ttl}, &result));
+  return std::move(result.value);
 }
 
 }  // namespace memcached

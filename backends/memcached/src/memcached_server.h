@@ -3,13 +3,16 @@
 
 // One memcached server: net's server (pool, down after failures) plus the
 // item size memcached enforces, which a write must be checked against
-// before it is sent (see item_limit.h).
+// before it is sent (see item_limit.h), and the multiplexed connections
+// that carry the single-key operations.
 
 #include <cstddef>
+#include <memory>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "kivi/net/multiplexer.h"
 #include "kivi/net/server.h"
 #include "src/item_limit.h"
 
@@ -17,10 +20,18 @@ namespace kivi::memcached {
 
 class MemcachedServer : public net::Server {
  public:
-  using net::Server::Server;
+  // As net::Server, with `mux_conns` multiplexed connections (0: none).
+  // Each new multiplexed connection learns the item size before its first
+  // request.
+  MemcachedServer(const net::Endpoint& endpoint, net::ConnectOptions options,
+                  int max_conns, int max_idle, int failure_limit,
+                  absl::Duration retry_timeout, int mux_conns);
 
-  // The server's item size, learnt on each new pooled connection.
+  // The server's item size, learnt on each new connection.
   ItemLimit& item_limit() { return item_limit_; }
+
+  // Null when multiplexing is off.
+  net::Multiplexer* mux() { return mux_.get(); }
 
   // OK if a value of `value_bytes` under `key` fits the server's item size.
   // When the size is not current, or the value does not fit the size last
@@ -37,6 +48,8 @@ class MemcachedServer : public net::Server {
 
  private:
   ItemLimit item_limit_;
+  // Declared last: destroyed first, while the item limit it uses lives.
+  std::unique_ptr<net::Multiplexer> mux_;
 };
 
 }  // namespace kivi::memcached

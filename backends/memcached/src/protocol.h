@@ -169,6 +169,8 @@ class MetaCommand {
   MetaCommand& Uint(char flag, uint64_t value);
   // " <flag><token>", e.g. Token('O', "17"), Token('M', "E").
   MetaCommand& Token(char flag, absl::string_view token);
+  // Token('O', opaque), unless `opaque` is empty (an untagged request).
+  MetaCommand& Opaque(absl::string_view opaque);
   // "\r\n".
   void End();
   // "\r\n<data>\r\n".

@@ -69,6 +69,10 @@ MetaCommand& MetaCommand::Token(char flag, absl::string_view token) {
   return *this;
 }
 
+MetaCommand& MetaCommand::Opaque(absl::string_view opaque) {
+  return opaque.empty() ? *this : Token('O', opaque);
+}
+
 void MetaCommand::End() { out_->append("\r\n"); }
 
 void MetaCommand::EndWithData(absl::string_view data) {

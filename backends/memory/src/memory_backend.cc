@@ -275,7 +275,28 @@ class MemoryBackend final : public Backend {
     return std::vector<EndpointStats>{std::move(stats)};
   }
 
+  // Nothing here waits on I/O, so an asynchronous call completes on the
+  // caller's thread: a hop to the executor and back would cost more than
+  // the call (kivi-server over memory:// measured 0.57-0.66x the echo
+  // server with the hop, 0.84-0.91x without). A callback that starts
+  // another call nests on the stack, so past kMaxInlineDepth nested calls
+  // go to the executor: a chain of calls cannot grow the stack unbounded.
+  void Submit(AsyncRequest request, AsyncDone done,
+              Executor& executor) override {
+    thread_local int depth = 0;
+    if (depth >= kMaxInlineDepth) {
+      Backend::Submit(std::move(request), std::move(done), executor);
+      return;
+    }
+    ++depth;
+    AsyncReply reply = Execute(request);
+    std::move(done)(std::move(reply));
+    --depth;
+  }
+
  private:
+  static constexpr int kMaxInlineDepth = 8;
+
   Shard& ShardFor(absl::string_view key) {
     // The maps hash the same key with the low and middle bits; picking the
     // shard from the high 32 keeps the two choices independent.

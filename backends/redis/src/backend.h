@@ -3,9 +3,11 @@
 
 // RedisBackend: maps kivi's Backend operations onto Redis commands and
 // scripts, routed by the Topology. The operations are spread over files by
-// concern: redis_backend.cc (calls, redirections, single-key operations),
-// batch.cc, admin.cc (List, Stats, Flush, Health), get_or_set.cc
-// (the cross-process stampede guard).
+// concern: redis_backend.cc (synchronous single-key operations and their
+// redirections), async.cc (Submit: the same, completed asynchronously),
+// key_command.cc (what both send and how they read the reply), batch.cc,
+// admin.cc (List, Stats, Flush, Health), get_or_set.cc (the cross-process
+// stampede guard).
 
 #include <cstdint>
 #include <initializer_list>
@@ -18,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "backends/redis/src/key_command.h"
 #include "backends/redis/src/node.h"
 #include "backends/redis/src/resp.h"
 #include "backends/redis/src/scripts.h"
@@ -69,32 +72,16 @@ class RedisBackend : public Backend {
   absl::Status Prepend(absl::string_view key, absl::string_view value) override;
   absl::Status Flush(absl::Duration delay) override;
   absl::StatusOr<std::vector<EndpointStats>> Stats() override;
+  // Single-key operations on the nodes' multiplexed connections; the rest
+  // (batches, List, Stats, Flush) on `executor` by the default.
+  void Submit(AsyncRequest request, AsyncDone done,
+              Executor& executor) override;
 
  private:
-  using Handler = absl::FunctionRef<absl::Status(const Reply&)>;
-
-  // One command on the node serving `key`, by `deadline`, following MOVED
-  // and ASK. `encode` appends exactly one command; `handle` sees the final
-  // reply and its status is the result. Error replies reach `handle` only
-  // when their code is in `handled_errors`; any other is the result, mapped
-  // by ErrorReplyStatus naming the key and the node.
-  absl::Status Call(absl::string_view key, absl::Time deadline,
-                    Idempotent idempotent,
-                    absl::FunctionRef<void(std::string*)> encode,
-                    Handler handle,
-                    absl::Span<const absl::string_view> handled_errors = {});
-  // A script call (EVALSHA, then EVAL after NOSCRIPT) through Call.
-  absl::Status CallScript(
-      absl::string_view key, absl::Time deadline, Idempotent idempotent,
-      ScriptId id, absl::Span<const absl::string_view> args, Handler handle,
-      absl::Span<const absl::string_view> handled_errors = {});
-  // SET with `condition` ("", "NX" or "XX"); `*stored` tells whether the
-  // condition held.
-  absl::Status SetIf(absl::string_view key, absl::string_view value,
-                     absl::Duration ttl, absl::string_view condition,
-                     bool* stored);
-  absl::Status Concatenate(absl::string_view key, absl::string_view value,
-                           char mode);
+  // One single-key command on the node serving its key, by the operation
+  // timeout, following MOVED and ASK (at most kMaxRedirects) and sending a
+  // script's source after NOSCRIPT.
+  KeyResult RunKey(const KeyCommand& command);
 
   absl::Time Deadline() const;
 
@@ -102,12 +89,8 @@ class RedisBackend : public Backend {
   std::unique_ptr<Topology> topology_;
 };
 
-// Milliseconds for PX/PEXPIRE: `ttl` rounded up, so an entry never expires
-// before asked; at least 1 for a positive TTL.
-int64_t TtlMillis(absl::Duration ttl);
-
-// NotFound naming `key`.
-absl::Status KeyNotFound(absl::string_view key);
+// Unavailable: `key` was redirected more than kMaxRedirects times.
+absl::Status TooManyRedirects(absl::string_view key);
 
 }  // namespace kivi::redis
 

@@ -47,9 +47,10 @@ absl::StatusOr<std::unique_ptr<Backend>> NewRedisBackend(
         "redis: timeout, list_timeout and connect_timeout must be positive");
   }
   if (options.max_conns < 1 || options.max_idle < 0 ||
-      options.failure_limit < 1) {
+      options.failure_limit < 1 || options.mux_conns < 0) {
     return absl::InvalidArgumentError(
-        "redis: max_conns and failure_limit must be >= 1, max_idle >= 0");
+        "redis: max_conns and failure_limit must be >= 1, max_idle and "
+        "mux_conns >= 0");
   }
   if (options.db < 0 || (options.cluster && options.db != 0)) {
     return absl::InvalidArgumentError(
@@ -71,6 +72,8 @@ absl::StatusOr<std::unique_ptr<Backend>> NewRedisBackend(
   limits.max_idle = options.max_idle;
   limits.failure_limit = options.failure_limit;
   limits.retry_timeout = options.retry_timeout;
+  limits.refresh_timeout = options.timeout;
+  limits.mux_conns = options.mux_conns;
   auto topology = std::make_unique<redis::Topology>(
       std::move(seeds), options.cluster, std::move(connect), limits);
   return std::unique_ptr<Backend>(

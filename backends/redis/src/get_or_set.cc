@@ -45,8 +45,9 @@ absl::StatusOr<std::string> RedisBackend::GetOrSet(absl::string_view key,
   while (true) {
     absl::StatusOr<std::string> value = Get(key);
     if (value.ok() || !absl::IsNotFound(value.status())) return value;
-    bool locked = false;
-    KIVI_RETURN_IF_ERROR(SetIf(lock, token, options_.lock_ttl, "NX", &locked));
+    const absl::Status added = Add(lock, token, options_.lock_ttl);
+    if (!added.ok() && !absl::IsAlreadyExists(added)) return added;
+    const bool locked = added.ok();
     if (locked || absl::Now() >= wait_until) {
       absl::StatusOr<std::string> loaded = loader();
       absl::Status stored =

@@ -1,5 +1,6 @@
 #include "backends/redis/src/node.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -7,6 +8,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/types/optional.h"
+#include "backends/redis/src/mux_call.h"
 #include "kivi/net/exchange.h"
 #include "kivi/net/pool.h"
 #include "kivi/status_macros.h"
@@ -18,7 +20,55 @@ Node::Node(HostPort address, const net::ConnectOptions& options,
     : address_(std::move(address)),
       server_(net::Endpoint{address_.host, address_.port}, options,
               limits.max_conns, limits.max_idle, limits.failure_limit,
-              limits.retry_timeout) {}
+              limits.retry_timeout) {
+  if (limits.mux_conns > 0) {
+    // The lanes borrow their connections from the pool, so max_conns
+    // bounds every connection to the node; more lanes would only wait.
+    net::MultiplexerOptions mux;
+    mux.connections = std::min(limits.mux_conns, limits.max_conns);
+    mux.pool = &server_.pool();
+    mux_ = std::make_unique<net::Multiplexer>(
+        net::Endpoint{address_.host, address_.port}, options, std::move(mux));
+  }
+}
+
+namespace {
+
+// A synchronous request: Finish runs only while Call waits (never after
+// it returned), so `handle` may refer to the caller's frame.
+class SyncCall : public RespCall {
+ public:
+  SyncCall(Node& node, absl::Time deadline, Idempotent idempotent, size_t count,
+           absl::FunctionRef<bool(const Reply&)> handle)
+      : RespCall(node, deadline, idempotent, count), handle_(handle) {}
+
+ protected:
+  bool OnReply(const Reply& reply) override { return handle_(reply); }
+
+ private:
+  const absl::FunctionRef<bool(const Reply&)> handle_;
+};
+
+}  // namespace
+
+absl::Status Node::Call(absl::Time deadline, Idempotent idempotent,
+                        size_t count,
+                        absl::FunctionRef<void(std::string*)> encode,
+                        absl::FunctionRef<bool(const Reply&)> handle) {
+  if (mux_ == nullptr) {
+    return Run(deadline, idempotent, count, encode,
+               [&](size_t index, const Reply& reply) {
+                 if (index + 1 == count) handle(reply);
+               });
+  }
+  KIVI_RETURN_IF_ERROR(server_.Admit(absl::Now()));
+  auto call =
+      std::make_shared<SyncCall>(*this, deadline, idempotent, count, handle);
+  encode(call->bytes());
+  const absl::Status status = mux_->Call(call);
+  server_.Record(status);
+  return status;
+}
 
 absl::Status Node::Run(absl::Time deadline, Idempotent idempotent, size_t count,
                        absl::FunctionRef<void(std::string*)> encode,

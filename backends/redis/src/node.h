@@ -1,12 +1,14 @@
 #ifndef KIVI_BACKENDS_REDIS_SRC_NODE_H_
 #define KIVI_BACKENDS_REDIS_SRC_NODE_H_
 
-// One Redis node (a single server, or a cluster master): its address and
-// its kivi::net server (bounded pool, down after consecutive failures),
-// and the one way commands are run on it.
+// One Redis node (a single server, or a cluster master): its address, its
+// kivi::net server (bounded pool, down after consecutive failures), its
+// multiplexed connections (net::Multiplexer, for single-key operations),
+// and the ways commands are run on it.
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/functional/function_ref.h"
@@ -15,6 +17,7 @@
 #include "absl/types/span.h"
 #include "backends/redis/src/replies.h"
 #include "kivi/host_port.h"
+#include "kivi/net/multiplexer.h"
 #include "kivi/net/server.h"
 
 namespace kivi::redis {
@@ -29,6 +32,11 @@ struct NodeLimits {
   int max_idle = 4;
   int failure_limit = 3;
   absl::Duration retry_timeout = absl::Seconds(2);
+  // Multiplexed connections (single-key operations); 0: none, they use
+  // the pool like the rest.
+  int mux_conns = 2;
+  // Bound of an asynchronous slot-map refresh (the operation timeout).
+  absl::Duration refresh_timeout = absl::Seconds(1);
 };
 
 class Node {
@@ -53,9 +61,23 @@ class Node {
                    absl::FunctionRef<void(std::string*)> encode,
                    RespReader::Handler on_reply);
 
+  // One request of `count` commands whose last reply goes to `handle`
+  // (false: the reply cannot answer the request, so the stream may be out
+  // of step), by `deadline`, with Run's failure rules. On the multiplexed
+  // connections when the node has them, where it shares a write with
+  // concurrent callers' requests; else as Run.
+  absl::Status Call(absl::Time deadline, Idempotent idempotent, size_t count,
+                    absl::FunctionRef<void(std::string*)> encode,
+                    absl::FunctionRef<bool(const Reply&)> handle);
+
+  // The multiplexed connections (RespCall); null when mux_conns is 0.
+  net::Multiplexer* mux() { return mux_.get(); }
+
  private:
   const HostPort address_;
   net::Server server_;
+  // Declared last: destroyed first, after its asynchronous requests end.
+  std::unique_ptr<net::Multiplexer> mux_;
 };
 
 // One node's share of a multi-node operation, for RunOnNodes.

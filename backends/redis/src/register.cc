@@ -85,6 +85,7 @@ absl::StatusOr<std::unique_ptr<Backend>> OpenRedis(const BackendUrl& url,
   params.Duration("connect_timeout", &options.connect_timeout);
   params.Int("max_conns", &options.max_conns, 1, 1 << 16);
   params.Int("max_idle", &options.max_idle, 0, 1 << 16);
+  params.Int("mux_conns", &options.mux_conns, 0, 64);
   params.Duration("retry_timeout", &options.retry_timeout);
   params.Int("failure_limit", &options.failure_limit, 1, 1 << 20);
   std::string password_file;

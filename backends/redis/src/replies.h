@@ -33,6 +33,9 @@ class RespReader : public net::ReplyReader {
 
   // Replies handed out so far.
   size_t done() const { return next_; }
+  // Once done: the last reply, whose views are valid while the buffer
+  // Consume was given is unchanged.
+  const Reply& last() const { return reply_; }
 
  private:
   const size_t count_;

@@ -7,6 +7,7 @@
 // and at most one per kMinRefreshInterval, so a resharding never turns
 // into a storm of CLUSTER SLOTS. Thread-safe.
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -32,12 +33,19 @@ class Topology {
            net::ConnectOptions connect, NodeLimits limits);
   Topology(const Topology&) = delete;
   Topology& operator=(const Topology&) = delete;
+  // Closes the nodes first: their multiplexers finish the asynchronous
+  // calls in flight, whose completions may still look nodes up (then
+  // refused: Unavailable).
+  ~Topology();
 
   bool cluster() const { return cluster_; }
 
   // The node that serves `key` now. A cluster loads its slot map first if
   // it has none (within `deadline`); a slot with no owner is Unavailable.
   absl::StatusOr<Node*> NodeFor(absl::string_view key, absl::Time deadline);
+  // The node that serves `key` by the slot map at hand, without I/O; null
+  // when a cluster has loaded no map yet or the slot has no owner.
+  Node* KnownNodeFor(absl::string_view key);
   // The node serving `slot` (cluster only; see NodeFor).
   absl::StatusOr<Node*> NodeForSlot(uint16_t slot, absl::Time deadline);
 
@@ -52,6 +60,10 @@ class Topology {
   // or one finished less than kMinRefreshInterval ago. Errors are dropped:
   // the redirection itself already says where the key is.
   void RefreshAfterMoved(absl::Time deadline);
+  // The same without waiting, for callers that must not block (a
+  // completion on a connection's reader thread): CLUSTER SLOTS is sent
+  // asynchronously and its answer installed when it comes.
+  void RefreshSoon();
 
  private:
   struct Routing {
@@ -65,6 +77,12 @@ class Topology {
   // Loads CLUSTER SLOTS from the current masters, then the seeds; the
   // first complete answer wins. Caller holds refresh_mu_.
   absl::Status Refresh(absl::Time deadline);
+  // Makes `map`, read from `source`, the routing. Unavailable when it
+  // lists no master.
+  absl::Status Install(absl::StatusOr<SlotMap> map, const Node& source);
+  // The masters, then the seeds: where CLUSTER SLOTS is asked (none once
+  // closing).
+  std::vector<Node*> RefreshCandidates();
   Node* NodeAtLocked(const HostPort& address)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -78,6 +96,11 @@ class Topology {
   // own callers for long (mu_ is only held for pointer swaps).
   std::mutex refresh_mu_;
   absl::Time last_refresh_ = absl::InfinitePast();  // Under refresh_mu_.
+  // An asynchronous refresh is in flight. Not a lock: its completion must
+  // never wait for refresh_mu_, whose holder may wait for that very reply.
+  std::atomic<bool> refreshing_{false};
+  // Set by the destructor: no node is created, no map installed.
+  std::atomic<bool> closing_{false};
 
   absl::Mutex mu_;
   std::vector<std::unique_ptr<Node>> nodes_ ABSL_GUARDED_BY(mu_);

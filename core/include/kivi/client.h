@@ -1,6 +1,7 @@
 #ifndef KIVI_CLIENT_H_
 #define KIVI_CLIENT_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -66,6 +67,10 @@ class Client {
   Client(std::unique_ptr<Backend> backend, ClientOptions options);
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
+  // Waits until every asynchronous call has completed (its callback has
+  // returned), calls their callbacks start included; each call ends by its
+  // deadline, so the wait is bounded. So a callback never runs on a
+  // destroyed client, and what callbacks touch need only outlive it.
   ~Client();
 
   // Stores `value` under `key`, replacing any previous value.
@@ -144,7 +149,8 @@ class Client {
   // argument is copied, so the caller's strings may go away as soon as
   // the method returns. No thread is made or held per call: memcached://,
   // redis:// and grpc:// carry many calls in flight on each connection;
-  // other backends run calls on the client's bounded executor
+  // memory:// completes calls on the calling thread (it never waits on
+  // I/O); other backends run calls on the client's bounded executor
   // (ClientOptions::executor), and a call that finds its queue full gets
   // ResourceExhausted. The observer sees each call once, when it
   // completes.
@@ -292,6 +298,8 @@ class Client {
   void Start(Operation operation, ObservedKeys observed,
              absl::StatusOr<AsyncRequest> request, Convert convert,
              Callback<T> done);
+  // Ends an asynchronous call whose callback has returned.
+  void EndCall();
   // `build()` when `capability`, else Unimplemented naming `operation`.
   template <typename Build>
   absl::StatusOr<AsyncRequest> IfCapable(bool capability,
@@ -325,6 +333,9 @@ class Client {
   absl::flat_hash_map<std::string, std::shared_ptr<Flight>> flights_
       ABSL_GUARDED_BY(flights_mu_);
 
+  // Asynchronous calls started and not yet called back; the destructor
+  // waits (std::atomic::wait) for zero.
+  std::atomic<int64_t> in_flight_{0};
   // Last, so that it is destroyed first: its destructor runs the calls
   // still queued, which use the backend.
   Executor executor_;

@@ -143,6 +143,19 @@ class Connection {
   // nothing yet.
   absl::StatusOr<short> Step(ReplyReader& reader, bool read = true);
 
+  // For a caller that keeps many requests in flight and waits itself
+  // (net::Multiplexer): writes what the socket takes, feeds `reader` the
+  // reply bytes already buffered, then reads and feeds until `reader` is
+  // done or nothing more has arrived. A read blocks (see BlockUntil) while
+  // the time is before `block_until`; `now` as for Exchange. Returns as
+  // Step does.
+  absl::StatusOr<short> Pump(ReplyReader& reader, absl::Time block_until,
+                             absl::Time now);
+
+  // The latest time at which a read may block and still end by `deadline`;
+  // InfinitePast when reads never block (TLS, or no blocking_read_timeout).
+  absl::Time BlockUntil(absl::Time deadline) const;
+
   // True when the last exchange (Exchange, or Steps since the request was
   // appended) failed because the server closed or reset a connection that
   // had waited in the pool, before any byte of a reply arrived: the server
@@ -218,9 +231,6 @@ class Connection {
   // time for the first such check, InfinitePast: read the clock.
   absl::StatusOr<short> Advance(ReplyReader& reader, bool read,
                                 absl::Time block_until, absl::Time now);
-  // The latest time at which a read may block and still end by `deadline`;
-  // InfinitePast when reads never block.
-  absl::Time BlockUntil(absl::Time deadline) const;
   absl::Status Broken(absl::Status status);
   // Broken, and remembered as a close before any reply byte if so.
   absl::Status PeerClosed(absl::Status status);

@@ -8,9 +8,13 @@
 //
 // gRPC's own traits answer a request that is not valid protobuf with
 // INTERNAL and an empty message (proto3 messages have no required fields
-// for it to name). The server handlers use these traits because the build
-// makes them parse each request as its own type (proto/typed_handlers.cmake;
-// gRPC's generator parses all of them as MessageLite). A malformed request is
+// for it to name). kivi-server's callback service registers its methods raw
+// and parses each request through these traits itself
+// (server/src/unary_reply.h): gRPC's typed callback handlers would answer a
+// failed parse with an empty UNIMPLEMENTED. The generated synchronous
+// service's handlers use them too, because the build makes them parse each
+// request as its own type (proto/typed_handlers.cmake; gRPC's generator
+// parses all of them as MessageLite). A malformed request is
 // the caller's error, so these say INVALID_ARGUMENT and name the message type
 // and its size; everything else (serializing, a well-formed request) is gRPC's
 // own code path.

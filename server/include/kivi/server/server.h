@@ -54,9 +54,10 @@ struct ServerLimits {
   // the default is the same on both, so by default nothing changes.
   size_t max_value_bytes = kDefaultMaxValueBytes;
   // Longest backend probe a kivi.v1.KeyValue Health call may ask for; a
-  // longer timeout is cut to this. Each Health call holds a server thread
-  // (and, while it lasts, SIGTERM's exit) for its timeout, so a caller must
-  // not choose an hour. 5 s is above any sensible probe deadline (the
+  // longer timeout is cut to this. A probe holds a thread of the backend
+  // client's executor (and, while it lasts, SIGTERM's exit) for its timeout,
+  // so a caller must not choose an hour; calls that arrive while a probe
+  // with the same timeout is in flight share its report. 5 s is above any sensible probe deadline (the
   // health checker's default is 1 s) and below a pod's grace period.
   absl::Duration max_health_timeout = absl::Seconds(5);
 };
@@ -92,6 +93,12 @@ struct ServerOptions {
 // kivi::Client, grpc.health.v1 (Check and Watch) and gRPC server reflection.
 // Status codes pass through 1:1 (absl::StatusCode -> grpc::StatusCode) with
 // their messages.
+//
+// kivi.v1.KeyValue is served on gRPC's callback API through the Client's
+// asynchronous calls: a call waiting on a slow store holds no server thread
+// (it is finished from the Client's callback), so calls in flight are not
+// bounded by threads. On a backend without native asynchronous calls, the
+// Client's bounded executor runs them (kivi/executor.h).
 //
 // Health: a HealthChecker probes the backend every options.health.interval;
 // its verdict is the status of both "" and "kivi.v1.KeyValue". The server

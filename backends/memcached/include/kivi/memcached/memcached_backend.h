@@ -9,7 +9,7 @@
 // URL form (every parameter optional; defaults as in MemcachedOptions):
 //   memcached://h1:11211,h2:11212*3?timeout=250ms&connect_timeout=1s
 //       &list_timeout=30s
-//       &max_conns=8&max_idle=4&hash=ketama&retry_timeout=2s
+//       &max_conns=8&max_idle=4&mux_conns=2&hash=ketama&retry_timeout=2s
 //       &failure_limit=3&failover=none|rehash&auth_file=/path
 //       &tls=1&tls_ca=ca.pem&tls_cert=c.pem&tls_key=k.pem&tls_verify=1
 //       &tls_server_name=cache.example
@@ -62,6 +62,14 @@ struct MemcachedOptions {
   int max_conns = 8;
   // Idle connections kept per server; more are closed when released.
   int max_idle = 4;
+  // Multiplexed connections per server (net/multiplexer.h), which carry
+  // the single-key operations, synchronous and asynchronous: concurrent
+  // callers' requests share them, many in flight on each, written
+  // together. They are borrowed from the pool as load needs them and given
+  // back when idle, so max_conns still bounds every connection (and caps
+  // this). 0: single-key operations take pooled connections one request
+  // at a time, as batches, List, Stats, Flush and Health always do.
+  int mux_conns = 2;
   // A server with `failure_limit` consecutive failures (timeouts, refused
   // connections, broken replies) is down for `retry_timeout`, during which
   // its keys fail fast with Unavailable; then one call tries it again.
@@ -109,9 +117,9 @@ absl::StatusOr<std::unique_ptr<Backend>> NewMemcachedBackend(
     const MemcachedOptions& options);
 
 // Registers the "memcached" scheme. Parameters: timeout, list_timeout,
-// connect_timeout, max_conns, max_idle, hash (only "ketama"), retry_timeout,
-// failure_limit, failover (none|rehash), auth_file (a file holding
-// "user:password"), tls, tls_ca, tls_cert, tls_key, tls_verify,
+// connect_timeout, max_conns, max_idle, mux_conns, hash (only "ketama"),
+// retry_timeout, failure_limit, failover (none|rehash), auth_file (a file
+// holding "user:password"), tls, tls_ca, tls_cert, tls_key, tls_verify,
 // tls_server_name (the TLS ones but tls need tls=1: InvalidArgument
 // otherwise, never a silent plaintext connection).
 absl::Status RegisterMemcachedBackend(BackendRegistry& registry);

@@ -62,6 +62,11 @@ struct MemoryOptions {
 // evictions (live entries dropped for space), get_hits and get_misses.
 // Health reports the endpoint "memory", always ok.
 //
+// Asynchronous calls (Client::*Async) complete on the calling thread,
+// before the call returns, since none waits on I/O; a callback that starts
+// further calls nests, and past a few levels of nesting those run on the
+// client's executor instead.
+//
 // Destroying the store stops its sweeper promptly.
 //
 // InvalidArgument naming the option when `shards`, `sweep_interval` or

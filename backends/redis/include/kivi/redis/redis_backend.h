@@ -10,10 +10,11 @@
 //   rediss://...                                             the same, TLS
 //   redis+cluster://host:port[,host:port...][?params]        Redis Cluster
 // Parameters: timeout, connect_timeout, list_timeout, max_conns, max_idle,
-// retry_timeout, failure_limit, password_file, lock_ttl, lock_wait, the TLS
-// parameters every networked backend reads (tls, tls_ca, tls_cert,
-// tls_key, tls_verify, tls_server_name; rediss:// implies tls=1), and the
-// shared ones read by core: namespace, default_ttl, max_value_bytes.
+// mux_conns, retry_timeout, failure_limit, password_file, lock_ttl,
+// lock_wait, the TLS parameters every networked backend reads (tls, tls_ca,
+// tls_cert, tls_key, tls_verify, tls_server_name; rediss:// implies tls=1),
+// and the shared ones read by core: namespace, default_ttl,
+// max_value_bytes.
 //
 // Data model: a value is a plain Redis string under the key (namespace
 // included), with no envelope, so redis-cli and any other Redis client read
@@ -78,6 +79,16 @@ struct RedisOptions {
   int max_conns = 8;
   // Idle connections kept per node.
   int max_idle = 4;
+  // Multiplexed connections per node (net/multiplexer.h), which carry the
+  // single-key operations, synchronous and asynchronous: concurrent
+  // callers' requests share them, many in flight on each (Redis answers in
+  // order), written together. Borrowed from the pool as load needs them
+  // (so max_conns bounds every connection to a node) and given back when
+  // idle; the batches, List, Stats, Flush, Health and the slot map's loads
+  // use the pool directly. 0: single-key operations take a pooled
+  // connection each, one request at a time, and asynchronous calls run on
+  // the client's executor.
+  int mux_conns = 2;
   // A node with `failure_limit` consecutive failures (timeouts, refused
   // connections, broken replies) is down for `retry_timeout`: its keys fail
   // fast with Unavailable until one call tries it again.

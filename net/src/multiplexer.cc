@@ -1,0 +1,180 @@
+// Multiplexer: lanes, callers' turns (leader/follower) and the reader
+// threads. The I/O loop that a turn runs is in multiplexer_drive.cc.
+
+#include "kivi/net/multiplexer.h"
+
+#include <algorithm>
+#include <climits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "src/multiplexer_lane.h"
+
+namespace kivi::net {
+
+thread_local void* t_held_lane = nullptr;
+
+Multiplexer::Multiplexer(Endpoint endpoint, ConnectOptions connect,
+                         MultiplexerOptions options)
+    : endpoint_(std::move(endpoint)),
+      connect_(std::move(connect)),
+      options_(std::move(options)),
+      peer_(absl::StrCat(connect_.label, " ", endpoint_.ToString())) {
+  const int n = std::max(1, options_.connections);
+  for (int i = 0; i < n; ++i) lanes_.push_back(std::make_unique<Lane>());
+}
+
+Multiplexer::~Multiplexer() {
+  for (const std::unique_ptr<Lane>& lane : lanes_) {
+    {
+      std::lock_guard<std::mutex> lock(lane->mu);
+      lane->stop = true;
+    }
+    lane->wake.notify_one();
+    if (lane->thread.joinable()) lane->thread.join();
+    if (lane->conn != nullptr) Drop(*lane);
+  }
+}
+
+int Multiplexer::open_connections() const {
+  int open = 0;
+  for (const std::unique_ptr<Lane>& lane : lanes_) {
+    open += lane->connected.load(std::memory_order_relaxed) ? 1 : 0;
+  }
+  return open;
+}
+
+Multiplexer::Lane& Multiplexer::PickLane() {
+  // An idle lane first, the lowest (the uncontended case stays on one
+  // connection), then the least loaded.
+  for (const std::unique_ptr<Lane>& lane : lanes_) {
+    if (!lane->busy.load(std::memory_order_relaxed)) return *lane;
+  }
+  Lane* best = lanes_.front().get();
+  int best_load = INT_MAX;
+  for (const std::unique_ptr<Lane>& lane : lanes_) {
+    const int load = lane->load.load(std::memory_order_relaxed);
+    if (load < best_load) {
+      best = lane.get();
+      best_load = load;
+    }
+  }
+  return *best;
+}
+
+bool Multiplexer::Enqueue(Lane& lane, const Ref& request) {
+  std::lock_guard<std::mutex> lock(lane.mu);
+  request->state_ = MuxRequest::State::kQueued;
+  lane.queued.push_back(request);
+  lane.SyncCounts();
+  lane.load.fetch_add(1, std::memory_order_relaxed);
+  if (lane.holder != Lane::Holder::kNone) return false;
+  if (request->sync_) {
+    lane.SetHolder(Lane::Holder::kCaller);
+    return true;
+  }
+  lane.WakeThreadLocked([this, &lane] { ReaderThread(lane); });
+  return false;
+}
+
+absl::Status Multiplexer::Call(const Ref& request) {
+  MuxRequest& r = *request;
+  r.sync_ = true;
+  // A callback of an asynchronous request, run by the thread holding one
+  // of this multiplexer's lanes, makes a synchronous call: it keeps the
+  // role and drives the lane until its reply is in.
+  for (const std::unique_ptr<Lane>& held : lanes_) {
+    if (held.get() != t_held_lane) continue;
+    {
+      std::lock_guard<std::mutex> lock(held->mu);
+      held->queued.push_back(request);
+      held->SyncCounts();
+      held->load.fetch_add(1, std::memory_order_relaxed);
+    }
+    Drive(*held, &r, /*nested=*/true);
+    return r.status_;
+  }
+  Lane& lane = PickLane();
+  if (Enqueue(lane, request)) {
+    Drive(lane, &r, /*nested=*/false);
+    return r.status_;
+  }
+  std::unique_lock<std::mutex> lock(lane.mu);
+  while (true) {
+    if (r.state_ == MuxRequest::State::kDone) return r.status_;
+    if (r.promoted_) {
+      r.promoted_ = false;
+      lock.unlock();
+      Drive(lane, &r, /*nested=*/false);
+      return r.status_;
+    }
+    if (absl::Now() >= r.deadline_) {
+      if (r.state_ == MuxRequest::State::kQueued) {
+        lane.queued.erase(
+            std::find(lane.queued.begin(), lane.queued.end(), request));
+        lane.SyncCounts();
+        lane.Left();
+      }
+      // Written: the reader stays in flight to consume the late reply.
+      r.state_ = MuxRequest::State::kAbandoned;
+      return absl::DeadlineExceededError(
+          absl::StrCat(peer_, ": timed out waiting for a reply"));
+    }
+    r.cv_.wait_until(lock, absl::ToChronoTime(r.deadline_));
+  }
+}
+
+void Multiplexer::Submit(std::shared_ptr<MuxRequest> request) {
+  request->sync_ = false;
+  Enqueue(PickLane(), request);
+}
+
+void Multiplexer::HandOffLocked(Lane& lane, MuxRequest* own) {
+  // A synchronous caller waiting on this lane reads on its own thread from
+  // now on, the oldest first (its reply comes first).
+  for (const std::deque<Ref>* list : {&lane.inflight, &lane.queued}) {
+    for (const Ref& ref : *list) {
+      MuxRequest* r = ref.get();
+      if (!r->sync_ || r == own) continue;
+      if (r->state_ != MuxRequest::State::kQueued &&
+          r->state_ != MuxRequest::State::kWritten) {
+        continue;
+      }
+      r->promoted_ = true;
+      lane.SetHolder(Lane::Holder::kCaller);
+      r->cv_.notify_one();
+      return;
+    }
+  }
+  if (!lane.queued.empty() || !lane.inflight.empty()) {
+    lane.WakeThreadLocked([this, &lane] { ReaderThread(lane); });
+    return;
+  }
+  if (lane.conn != nullptr) {
+    if (options_.pool != nullptr) {
+      // Back to the pool while idle, for its other users.
+      options_.pool->Release(std::move(lane.conn));
+      lane.connected.store(false, std::memory_order_relaxed);
+    } else {
+      lane.conn->TrimBuffers();
+    }
+  }
+  lane.SetHolder(Lane::Holder::kNone);
+}
+
+void Multiplexer::ReaderThread(Lane& lane) {
+  std::unique_lock<std::mutex> lock(lane.mu);
+  while (true) {
+    lane.wake.wait(lock, [&lane] { return lane.thread_turn || lane.stop; });
+    if (lane.thread_turn) {
+      lane.thread_turn = false;
+      lock.unlock();
+      Drive(lane, nullptr, /*nested=*/false);
+      lock.lock();
+      continue;
+    }
+    return;
+  }
+}
+
+}  // namespace kivi::net
