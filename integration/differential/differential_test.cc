@@ -135,8 +135,9 @@ TEST_P(Differential, EveryStoreAgreesOnEveryOutcome) {
     for (size_t i = 0; i < outcomes.size(); ++i) {
       absl::StrAppend(&report, "\n  ", names[i], ": ", outcomes[i]);
     }
+    // The test's name ends in its parameter's index, seed - 1.
     ADD_FAILURE() << report << "\n(reproduce: --gtest_filter=*Differential*/"
-                  << seed << ")";
+                  << seed - 1 << ")";
     return;
   }
 }

@@ -82,7 +82,7 @@ TEST(ClassicCommands, FlushAllWithAndWithoutDelay) {
   AppendFlushAll(&out, absl::ZeroDuration(), now);
   AppendFlushAll(&out, absl::Milliseconds(1500), now);
   AppendFlushAll(&out, absl::Hours(24 * 31), now);
-  EXPECT_EQ(out, "flush_all\r\nflush_all 4\r\nflush_all 1702678402\r\n");
+  EXPECT_EQ(out, "flush_all\r\nflush_all 5\r\nflush_all 1702678402\r\n");
 }
 
 TEST(ClassicCommands, AuthIsAFakeSetOfUserAndPassword) {
@@ -97,24 +97,30 @@ TEST(WireTtl, ZeroAndInfiniteMeanNever) {
   EXPECT_EQ(WireTtl(absl::InfiniteDuration(), now), 0);
 }
 
-// memcached's clock ticks once a second and an item whose exptime is n
-// seconds dies between n-1 and n seconds after it is stored, so the wire
-// value is the rounded-up seconds plus one: never dead before its TTL.
-TEST(WireTtl, RoundsUpToWholeSecondsPlusOneTick) {
+// memcached's clock ticks about once a second, a little late each time;
+// an item whose relative exptime is n seconds can die n-2 seconds after it
+// is stored (a late tick across a whole second adds 2 at once; see
+// kRelativeTtlTicks), so the wire value is the rounded-up seconds plus two:
+// never dead before its TTL.
+TEST(WireTtl, RoundsUpToWholeSecondsPlusTwoTicks) {
   const absl::Time now = absl::FromUnixSeconds(1700000000);
-  EXPECT_EQ(WireTtl(absl::Nanoseconds(1), now), 2);
-  EXPECT_EQ(WireTtl(absl::Milliseconds(500), now), 2);
-  EXPECT_EQ(WireTtl(absl::Seconds(1), now), 2);
-  EXPECT_EQ(WireTtl(absl::Milliseconds(1001), now), 3);
-  EXPECT_EQ(WireTtl(absl::Minutes(5), now), 301);
+  EXPECT_EQ(WireTtl(absl::Nanoseconds(1), now), 3);
+  EXPECT_EQ(WireTtl(absl::Milliseconds(500), now), 3);
+  EXPECT_EQ(WireTtl(absl::Seconds(1), now), 3);
+  EXPECT_EQ(WireTtl(absl::Milliseconds(1001), now), 4);
+  EXPECT_EQ(WireTtl(absl::Minutes(5), now), 302);
 }
 
 TEST(WireTtl, RelativeUpToThirtyDaysOnTheWire) {
   const absl::Time now = absl::FromUnixSeconds(1700000000);
-  // 30 days less one second, plus the tick: the largest relative value.
-  EXPECT_EQ(WireTtl(absl::Hours(24 * 30) - absl::Seconds(1), now), 2592000);
-  // One more and the tick would push it past 30 days, where memcached reads
-  // a unix time (1970: dead at once); it goes out as a unix time instead.
+  // 30 days less two seconds, plus the ticks: the largest relative value.
+  EXPECT_EQ(WireTtl(absl::Hours(24 * 30) - absl::Seconds(2), now), 2592000);
+  // One more and the ticks would push it past 30 days, where memcached
+  // reads a unix time (1970: dead at once); it goes out as a unix time
+  // instead, plus one second (memcached's unix seconds never run a second
+  // ahead of ours).
+  EXPECT_EQ(WireTtl(absl::Hours(24 * 30) - absl::Seconds(1), now),
+            1700000000 + 2591999 + 1);
   EXPECT_EQ(WireTtl(absl::Hours(24 * 30) - absl::Milliseconds(500), now),
             1700000000 + 2592000 + 1);
   EXPECT_EQ(WireTtl(absl::Hours(24 * 30), now), 1700000000 + 2592000 + 1);
@@ -131,11 +137,11 @@ TEST(WireTtl, LongerTtlsBecomeAbsoluteUnixTimes) {
   EXPECT_EQ(WireTtl(absl::Hours(24 * 365), now), 1700000000 + 31536000 + 1);
 }
 
-TEST(WireFlushDelay, ZeroIsNowOthersGetTwoTicks) {
+TEST(WireFlushDelay, ZeroIsNowOthersGetOneTickMoreThanTtls) {
   const absl::Time now = absl::FromUnixSeconds(1700000000);
   EXPECT_EQ(WireFlushDelay(absl::ZeroDuration(), now), 0);
-  EXPECT_EQ(WireFlushDelay(absl::Milliseconds(1), now), 3);
-  EXPECT_EQ(WireFlushDelay(absl::Seconds(2), now), 4);
+  EXPECT_EQ(WireFlushDelay(absl::Milliseconds(1), now), 4);
+  EXPECT_EQ(WireFlushDelay(absl::Seconds(2), now), 5);
   EXPECT_EQ(WireFlushDelay(absl::Hours(24 * 30), now),
             1700000000 + 2592000 + 2);
 }

@@ -1,5 +1,5 @@
 // Increment and Decrement: memcached's "ma", plus the repair of what it
-// leaves behind.
+// leaves behind, and of what it wrongly refuses.
 //
 // memcached writes an arithmetic result over the old digits in place when
 // it fits, padding a shorter one with spaces: "10" decremented reads back
@@ -9,6 +9,22 @@
 // item is longer than the result and still the one "ma" wrote (same CAS),
 // it is rewritten as the plain decimal, on condition of that CAS (so a
 // write made meanwhile always wins), with the same flags and expiry.
+//
+// memcached before 1.6.22 (upstream ea92c6c01; Debian 12 ships 1.6.18)
+// may refuse a counter of 2^63 or more as "non-numeric": to reject a
+// negative number its safe_strtoull looks for a '-' with strchr(), which
+// runs past the item's "\r\n" (item data is not NUL-terminated) into
+// whatever bytes follow in the slab chunk, stale bytes of an earlier item
+// included; a '-' there before a NUL fails the command. Whether it does
+// depends on the chunk's history, not on the value. It never counts an
+// item over its slab chunk size either. So a "non-numeric" refusal is
+// checked: the value is read with its CAS, and when it is a counter by the
+// rules every backend shares (kivi/counter.h), the arithmetic is done here
+// and stored on condition of that CAS, with the same flags and expiry; a
+// write or delete made meanwhile makes the Increment start over (within
+// its deadline).
+
+#include "kivi/counter.h"
 
 #include <cstdint>
 #include <memory>
@@ -18,6 +34,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/optional.h"
+#include "kivi/key_rules.h"
 #include "kivi/status_macros.h"
 #include "src/backend.h"
 #include "src/mux_call.h"
@@ -26,7 +43,8 @@
 namespace kivi::memcached {
 namespace {
 
-// A padded counter to rewrite.
+// A counter item to overwrite with plain digits: a padded result, or one
+// memcached refused to count.
 struct Padded {
   uint64_t cas = 0;
   uint32_t client_flags = 0;
@@ -102,6 +120,53 @@ void EncodeRewrite(absl::string_view key, absl::string_view digits,
   cmd.Uint('C', padded.cas).Opaque(opaque).EndWithData(digits);
 }
 
+// The check of a "non-numeric" refusal: "mg" of the value, CAS, flags and
+// TTL.
+void EncodeCounterRead(absl::string_view key, absl::string_view opaque,
+                       std::string* out) {
+  MetaCommand(out, "mg", key)
+      .Flag('v')
+      .Flag('c')
+      .Flag('f')
+      .Flag('t')
+      .Opaque(opaque)
+      .End();
+}
+
+// What the check found: no item (`*found` false), or the item and, when it
+// is a counter by the shared rules, its count.
+absl::Status ReadCounter(absl::string_view key, const MetaReply& mg,
+                         bool* found, absl::optional<uint64_t>* counter,
+                         Padded* item) {
+  *found = false;
+  if (mg.code == ReplyCode::kEN) return absl::OkStatus();
+  if (mg.code != ReplyCode::kVA || !mg.cas.has_value()) {
+    return UnexpectedReply(key, mg);
+  }
+  *found = true;
+  *counter = ParseCounter(mg.value);
+  *item = Padded{*mg.cas, mg.client_flags.value_or(0), mg.ttl.value_or(-1)};
+  return absl::OkStatus();
+}
+
+// The reply to the conditional store of a counted value: HD stored, EX or
+// NF written or deleted meanwhile.
+absl::Status ReadStore(absl::string_view key, const MetaReply& ms,
+                       ReplyCode* code) {
+  *code = ms.code;
+  if (ms.code != ReplyCode::kHD && ms.code != ReplyCode::kEX &&
+      ms.code != ReplyCode::kNF) {
+    return UnexpectedReply(key, ms);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RacedUntilDeadline(absl::string_view key) {
+  return absl::DeadlineExceededError(
+      absl::StrCat("memcached: increment of ", QuoteKey(key),
+                   " kept racing with other writes until the deadline"));
+}
+
 }  // namespace
 
 absl::StatusOr<uint64_t> MemcachedBackend::Increment(absl::string_view key,
@@ -109,31 +174,67 @@ absl::StatusOr<uint64_t> MemcachedBackend::Increment(absl::string_view key,
                                                      uint64_t initial,
                                                      bool create,
                                                      absl::Duration ttl) {
-  uint64_t result = 0;
-  absl::optional<Padded> padded;
-  const absl::Time now = absl::Now();
-  const absl::Time deadline = now + options_.timeout;
-  KIVI_RETURN_IF_ERROR(CallReplies(
-      key, now, deadline, Idempotent::kNo,
-      [&](std::string* out, absl::string_view opaque) {
-        EncodeIncrement(key, delta, initial, create, ttl, now, opaque, out);
-      },
-      2,
-      [&](absl::Span<const MetaReply> replies) {
-        return ReadIncrement(key, replies, &result, &padded);
-      }));
-  if (!padded.has_value()) return result;
-  // The increment is done and acknowledged; the rewrite is best effort (a
-  // failure leaves the padded form, which every decimal reader accepts).
-  const absl::AlphaNum digits(result);
-  const absl::Time rewrite_now = absl::Now();
-  (void)Call(
-      key, rewrite_now, deadline, Idempotent::kNo,
-      [&](std::string* out, absl::string_view opaque) {
-        EncodeRewrite(key, digits.Piece(), *padded, rewrite_now, opaque, out);
-      },
-      [&](const MetaReply&) { return absl::OkStatus(); });
-  return result;
+  const absl::Time deadline = absl::Now() + options_.timeout;
+  while (true) {
+    uint64_t result = 0;
+    absl::optional<Padded> padded;
+    const absl::Time now = absl::Now();
+    const absl::Status arithmetic = CallReplies(
+        key, now, deadline, Idempotent::kNo,
+        [&](std::string* out, absl::string_view opaque) {
+          EncodeIncrement(key, delta, initial, create, ttl, now, opaque, out);
+        },
+        2,
+        [&](absl::Span<const MetaReply> replies) {
+          return ReadIncrement(key, replies, &result, &padded);
+        });
+    if (arithmetic.ok()) {
+      if (!padded.has_value()) return result;
+      // The increment is done and acknowledged; the rewrite is best effort
+      // (a failure leaves the padded form, which every decimal reader
+      // accepts).
+      const absl::AlphaNum digits(result);
+      const absl::Time rewrite_now = absl::Now();
+      (void)Call(
+          key, rewrite_now, deadline, Idempotent::kNo,
+          [&](std::string* out, absl::string_view opaque) {
+            EncodeRewrite(key, digits.Piece(), *padded, rewrite_now, opaque,
+                          out);
+          },
+          [&](const MetaReply&) { return absl::OkStatus(); });
+      return result;
+    }
+    if (!absl::IsFailedPrecondition(arithmetic)) return arithmetic;
+    // "Non-numeric": true, or memcached's strchr bug (see the top).
+    bool found = false;
+    absl::optional<uint64_t> counter;
+    Padded item;
+    KIVI_RETURN_IF_ERROR(Call(
+        key, absl::Now(), deadline, Idempotent::kYes,
+        [&](std::string* out, absl::string_view opaque) {
+          EncodeCounterRead(key, opaque, out);
+        },
+        [&](const MetaReply& mg) {
+          return ReadCounter(key, mg, &found, &counter, &item);
+        }));
+    if (found && !counter.has_value()) return arithmetic;  // Truly not one.
+    if (found) {
+      const uint64_t counted = ApplyCounterDelta(*counter, delta);
+      const absl::AlphaNum digits(counted);
+      const absl::Time store_now = absl::Now();
+      ReplyCode code = ReplyCode::kError;
+      KIVI_RETURN_IF_ERROR(Call(
+          key, store_now, deadline, Idempotent::kNo,
+          [&](std::string* out, absl::string_view opaque) {
+            EncodeRewrite(key, digits.Piece(), item, store_now, opaque, out);
+          },
+          [&](const MetaReply& ms) { return ReadStore(key, ms, &code); }));
+      if (code == ReplyCode::kHD) return counted;
+    }
+    // Deleted or written between the requests: start over (the "ma" then
+    // creates, finds no key, or sees the new value).
+    if (absl::Now() >= deadline) return RacedUntilDeadline(key);
+  }
 }
 
 void MemcachedBackend::SubmitIncrement(Server* server, AsyncRequest request,
@@ -145,6 +246,11 @@ void MemcachedBackend::SubmitIncrement(Server* server, AsyncRequest request,
     uint64_t result = 0;
     absl::optional<Padded> padded;
     std::string digits;
+    // The check of a "non-numeric" refusal (see the top).
+    bool found = false;
+    absl::optional<uint64_t> counter;
+    Padded item;
+    ReplyCode code = ReplyCode::kError;
   };
   auto state = std::make_shared<State>();
   state->request = std::move(request);
@@ -162,7 +268,63 @@ void MemcachedBackend::SubmitIncrement(Server* server, AsyncRequest request,
   // The rewrite, when needed, is chained from the first reply's callback,
   // and the call completes once it is done (as the synchronous Increment
   // returns after it), whatever its outcome.
-  call->set_done([state, server](absl::Status status) {
+  // A "non-numeric" refusal is checked as Increment does: read, count
+  // here when it is a counter, store on condition of its CAS; a write or
+  // delete meanwhile submits the whole increment again (with a fresh
+  // deadline, unless this one has passed).
+  auto check_refused = [this, server](std::shared_ptr<State> state,
+                                      absl::Status refusal) {
+    auto deliver = [state](absl::Status status, uint64_t number) {
+      AsyncReply reply;
+      reply.status = std::move(status);
+      reply.number = number;
+      std::move(state->done)(std::move(reply));
+    };
+    auto restart = [this, server, state, deliver] {
+      if (absl::Now() >= state->deadline) {
+        deliver(RacedUntilDeadline(state->request.key), 0);
+        return;
+      }
+      SubmitIncrement(server, std::move(state->request), std::move(state->done),
+                      absl::Now());
+    };
+    auto read = std::make_shared<MetaCall>(
+        server, state->request.key, state->deadline, /*idempotent=*/true, 1,
+        MetaCall::kNoValue, [state](absl::Span<const MetaReply> replies) {
+          return ReadCounter(state->request.key, replies[0], &state->found,
+                             &state->counter, &state->item);
+        });
+    EncodeCounterRead(state->request.key, read->opaque(), read->bytes());
+    read->set_done([state, server, deliver, restart,
+                    refusal = std::move(refusal)](absl::Status status) mutable {
+      if (!status.ok()) return deliver(std::move(status), 0);
+      if (!state->found) return restart();
+      if (!state->counter.has_value()) return deliver(std::move(refusal), 0);
+      state->result = ApplyCounterDelta(*state->counter, state->request.delta);
+      state->digits = absl::StrCat(state->result);
+      auto store = std::make_shared<MetaCall>(
+          server, state->request.key, state->deadline, /*idempotent=*/false, 1,
+          MetaCall::kNoValue, [state](absl::Span<const MetaReply> replies) {
+            return ReadStore(state->request.key, replies[0], &state->code);
+          });
+      EncodeRewrite(state->request.key, state->digits, state->item, absl::Now(),
+                    store->opaque(), store->bytes());
+      store->set_done([state, deliver, restart](absl::Status status) {
+        if (!status.ok()) return deliver(std::move(status), 0);
+        if (state->code == ReplyCode::kHD) {
+          return deliver(absl::OkStatus(), state->result);
+        }
+        restart();
+      });
+      server->mux()->Submit(std::move(store));
+    });
+    server->mux()->Submit(std::move(read));
+  };
+  call->set_done([state, server, check_refused](absl::Status status) {
+    if (absl::IsFailedPrecondition(status)) {
+      check_refused(state, std::move(status));
+      return;
+    }
     auto finish = [state] {
       AsyncReply reply;
       reply.number = state->result;

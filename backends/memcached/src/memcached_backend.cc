@@ -89,7 +89,11 @@ MemcachedBackend::MemcachedBackend(const MemcachedOptions& options,
 }
 
 Capabilities MemcachedBackend::capabilities() const {
-  return Capabilities::All();
+  Capabilities caps = Capabilities::All();
+  // A TTL goes out rounded up to whole seconds plus kRelativeTtlTicks (two
+  // ticks): gone less than ceil(ttl) + 2 < ttl + 3 seconds after the Set.
+  caps.ttl_resolution = absl::Milliseconds(1500);
+  return caps;
 }
 
 std::vector<EndpointState> MemcachedBackend::EndpointStates() const {

@@ -212,23 +212,38 @@ void AppendAuth(std::string* out, absl::string_view user,
 // server refuses a metadump pipelined behind other commands.
 void AppendMetadumpAll(std::string* out);
 
+// The ticks of memcached's clock added to a relative exptime so that an
+// item never dies before its TTL has passed. memcached's clock
+// (current_time) is whole seconds of CLOCK_MONOTONIC, sampled by a timer on
+// its main thread that is re-armed for 1s each time it fires, so it fires
+// late by the event loop's wake-up latency (about 1ms a tick idle, more
+// when the host is busy) and its phase creeps forward. A relative exptime
+// E is added to current_time as last sampled, up to a second stale; the
+// item dies at the first tick that samples current_time >= that. When a
+// tick fires late across a whole second of the monotonic clock (every
+// ~1000 ticks idle, any tick that is late enough), current_time advances
+// by 2 at once, and an item stored just before that tick dies E - 2
+// seconds after the Set, not E - 1 (seen: an exptime of 2 gone 211ms
+// after the Set; see integration/memcached/limits_test.cc). Hence two
+// ticks: an item lives at least ceil(ttl) >= ttl seconds, unless a single
+// tick is a whole second late, and at most about ceil(ttl) + 2 seconds.
+inline constexpr int64_t kRelativeTtlTicks = 2;
+
 // The exptime to put on the wire for `ttl` (T and N flags): 0 for "never
 // expires" (ttl <= 0 or infinite); otherwise the whole seconds rounded up
-// plus one. memcached's clock ("current_time") advances once a second and
-// an item is dead once current_time >= its exptime, so an exptime of n
-// seconds dies between n-1 and n seconds after it is sent; one more second
-// makes an item live at least its TTL, and at most a second and a fraction
-// longer. Above 30 days memcached reads the number as a unix time, so then
-// it is `now + ttl` in unix seconds rounded up, plus one (the server's
-// seconds may start up to a second before ours). A unix time must fit a
-// signed 32-bit field (until 2038-01-19): core's kMaxTtl keeps it there
-// until 2037-01-19.
+// plus kRelativeTtlTicks. Above 30 days memcached reads the number as a
+// unix time, so then it is `now + ttl` in unix seconds rounded up, plus
+// one: memcached compares it with its start time plus current_time, which
+// is never ahead of the unix time by a second or more, however late its
+// ticks (its start time is rounded down to a second, its seconds start at
+// another phase than ours). A unix time must fit a signed 32-bit field
+// (until 2038-01-19): core's kMaxTtl keeps it there until 2037-01-19.
 int64_t WireTtl(absl::Duration ttl, absl::Time now);
 
 // The delay of "flush_all <delay>": 0 for now; otherwise as WireTtl but
-// plus two seconds, since memcached starts invalidating at the second
-// before the one it is given (oldest_live = delay - 1): the flush then
-// takes effect between `delay` and `delay` + ~1s, never before.
+// plus one more second, relative or absolute, since memcached starts
+// invalidating at the second before the one it is given (oldest_live =
+// delay - 1): the flush then takes effect after `delay`, never before.
 int64_t WireFlushDelay(absl::Duration delay, absl::Time now);
 
 }  // namespace kivi::memcached

@@ -135,18 +135,20 @@ void AppendMetadumpAll(std::string* out) {
 
 namespace {
 
-// `d` as memcached's exptime: whole seconds rounded up plus `ticks` of its
-// one-second clock; above 30 days memcached reads the number as a unix
-// time, so then the unix time `now + d`, rounded up, plus `ticks`.
-int64_t WireSeconds(absl::Duration d, absl::Time now, int64_t ticks) {
+// `d` as memcached's exptime: whole seconds rounded up plus
+// `relative_ticks` of its one-second clock; above 30 days memcached reads
+// the number as a unix time, so then the unix time `now + d`, rounded up,
+// plus `absolute_ticks`.
+int64_t WireSeconds(absl::Duration d, absl::Time now, int64_t relative_ticks,
+                    int64_t absolute_ticks) {
   constexpr int64_t kMaxRelativeSeconds = 60 * 60 * 24 * 30;
   const int64_t seconds =
-      absl::ToInt64Seconds(absl::Ceil(d, absl::Seconds(1))) + ticks;
+      absl::ToInt64Seconds(absl::Ceil(d, absl::Seconds(1))) + relative_ticks;
   if (seconds <= kMaxRelativeSeconds) return seconds;
   const absl::Time deadline = now + d;
   int64_t unix_seconds = absl::ToUnixSeconds(deadline);
   if (absl::FromUnixSeconds(unix_seconds) < deadline) ++unix_seconds;
-  return unix_seconds + ticks;
+  return unix_seconds + absolute_ticks;
 }
 
 }  // namespace
@@ -155,12 +157,12 @@ int64_t WireTtl(absl::Duration ttl, absl::Time now) {
   if (ttl <= absl::ZeroDuration() || ttl == absl::InfiniteDuration()) {
     return 0;
   }
-  return WireSeconds(ttl, now, 1);
+  return WireSeconds(ttl, now, kRelativeTtlTicks, 1);
 }
 
 int64_t WireFlushDelay(absl::Duration delay, absl::Time now) {
   if (delay <= absl::ZeroDuration()) return 0;
-  return WireSeconds(delay, now, 2);
+  return WireSeconds(delay, now, kRelativeTtlTicks + 1, 2);
 }
 
 }  // namespace kivi::memcached

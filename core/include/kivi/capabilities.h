@@ -28,9 +28,10 @@ struct Capabilities {
   bool stats = false;            // Stats.
 
   // The finest TTL the backend honours. An entry lives at least its TTL and
-  // is gone less than 2 x ttl_resolution after it (memcached, 1s: its clock
-  // ticks in whole seconds, so a TTL is sent rounded up plus one tick); the
-  // conformance suite scales its expiry waits by it.
+  // is gone less than 2 x ttl_resolution after it (memcached, 1.5s: its
+  // clock ticks in whole seconds, a little late each time, so a TTL is sent
+  // rounded up plus two ticks); the conformance suite scales its expiry
+  // waits by it.
   absl::Duration ttl_resolution = absl::Seconds(1);
 
   // The capabilities as "add,replace,…", for logs and test names.
