@@ -124,6 +124,48 @@ absl::Status Multiplexer::Call(const Ref& request) {
   }
 }
 
+bool Multiplexer::CallIfIdle(MuxRequest& request,
+                             absl::FunctionRef<void(std::string*)> encode,
+                             absl::Status* status) {
+  Lane* idle = nullptr;
+  for (const std::unique_ptr<Lane>& lane : lanes_) {
+    // A lane this thread holds is never idle; a synchronous call made from
+    // a callback keeps driving it (Call).
+    if (lane.get() == t_held_lane) return false;
+    if (idle == nullptr && !lane->busy.load(std::memory_order_relaxed)) {
+      idle = lane.get();
+    }
+  }
+  if (idle == nullptr) return false;
+  Lane& lane = *idle;
+  // Owns nothing: the lane lets go of `request` before Drive returns (see
+  // the header), and copies of this Ref cost no reference counting.
+  const Ref ref(std::shared_ptr<void>(), &request);
+  request.sync_ = true;
+  request.bytes_ = &lane.bytes;
+  {
+    std::lock_guard<std::mutex> lock(lane.mu);
+    // No one holds the I/O role, so nothing is queued or in flight.
+    if (lane.holder != Lane::Holder::kNone) {
+      request.bytes_ = &request.own_bytes_;
+      return false;
+    }
+    lane.SetHolder(Lane::Holder::kCaller);
+    // The role is ours from here: `lane.bytes` is ours to fill, and the
+    // request goes first, ahead of any that others queue meanwhile.
+    lane.bytes.clear();
+    encode(&lane.bytes);
+    request.state_ = MuxRequest::State::kQueued;
+    lane.queued.push_front(ref);
+    lane.SyncCounts();
+    lane.load.fetch_add(1, std::memory_order_relaxed);
+  }
+  Drive(lane, &request, /*nested=*/false);
+  request.bytes_ = &request.own_bytes_;
+  *status = request.status_;
+  return true;
+}
+
 void Multiplexer::Submit(std::shared_ptr<MuxRequest> request) {
   request->sync_ = false;
   Enqueue(PickLane(), request);

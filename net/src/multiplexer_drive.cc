@@ -213,7 +213,8 @@ void Multiplexer::Drive(Lane& lane, MuxRequest* own, bool nested) {
   void* const outer = t_held_lane;
   t_held_lane = &lane;
   std::vector<Ref> deliver;
-  std::vector<Ref> batch;
+  // Empty whenever a nested Drive (from RunDeliveries) may use it.
+  std::vector<Ref>& batch = lane.batch;
   Demux demux(*this, lane, own, &deliver);
   while (true) {
     absl::Time now = absl::Now();
@@ -323,7 +324,7 @@ void Multiplexer::Drive(Lane& lane, MuxRequest* own, bool nested) {
             continue;
           }
         }
-        out->append(ref->bytes_);
+        out->append(*ref->bytes_);
         lane.inflight.push_back(std::move(ref));
       }
       batch.clear();
