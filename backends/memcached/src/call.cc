@@ -52,8 +52,10 @@ absl::Status MemcachedBackend::CallReplies(
     MetaCall call(server, key, deadline, idempotent == Idempotent::kYes,
                   replies, stored_bytes, MetaCall::Handle(handle));
     absl::Status status;
+    // `now` still holds unless checking the item size took time (it may
+    // connect).
     if (mux->CallIfIdle(
-            call,
+            call, stored_bytes != kNoValue ? absl::InfinitePast() : now,
             [&encode, &call](std::string* out) { encode(out, call.opaque()); },
             &status)) {
       if (status.ok()) status = call.result();

@@ -61,11 +61,12 @@ absl::Status Node::Call(absl::Time deadline, Idempotent idempotent,
                  if (index + 1 == count) handle(reply);
                });
   }
-  KIVI_RETURN_IF_ERROR(server_.Admit(absl::Now()));
+  const absl::Time now = absl::Now();
+  KIVI_RETURN_IF_ERROR(server_.Admit(now));
   // Uncontended: on this thread's stack, nothing allocated.
   SyncCall inline_call(*this, deadline, idempotent, count, handle);
   absl::Status status;
-  if (!mux_->CallIfIdle(inline_call, encode, &status)) {
+  if (!mux_->CallIfIdle(inline_call, now, encode, &status)) {
     // Shared with the multiplexer: a reply may outlive this call.
     auto call =
         std::make_shared<SyncCall>(*this, deadline, idempotent, count, handle);

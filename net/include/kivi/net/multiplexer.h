@@ -178,14 +178,16 @@ class Multiplexer {
   // idle (no one holds its I/O role, no request queued or in flight) and
   // this thread holds none of this multiplexer's lanes, takes that lane's
   // I/O role, has `encode` fill request.bytes() (a buffer the lane reuses)
-  // and runs the exchange on this thread, exactly as Call would; sets
-  // `*status` to what Call would return and returns true. Else returns
-  // false at once, without calling `encode`: the caller then uses Call.
-  // `request` may live on the caller's stack: it leads the idle lane, so
-  // it is answered (or fails, or its connection is retired) before any
-  // request queued behind it, and the lane no longer refers to it when
-  // this returns.
-  bool CallIfIdle(MuxRequest& request,
+  // and exchanges the request on this thread with Connection::Exchange
+  // (one send, one blocking receive), with the outcomes Call would give;
+  // sets `*status` to what Call would return and returns true. Else
+  // returns false at once, without calling `encode`: the caller then uses
+  // Call. `request` may live on the caller's stack: it is never queued, so
+  // nothing refers to it once this returns. Requests that others queue on
+  // the lane meanwhile wait for its reply, as they would behind a reply
+  // that Call's holder is reading. `now`: the current time as the caller
+  // just read it (InfinitePast: unknown), sparing a clock read.
+  bool CallIfIdle(MuxRequest& request, absl::Time now,
                   absl::FunctionRef<void(std::string*)> encode,
                   absl::Status* status);
 
@@ -237,6 +239,9 @@ class Multiplexer {
   // else no one.
   void HandOffLocked(Lane& lane, MuxRequest* own);
   void ReaderThread(Lane& lane);
+  // CallIfIdle's exchange, holding the I/O role of `lane`, which nothing
+  // else is on: Connection::Exchange on this thread.
+  absl::Status CallAlone(Lane& lane, MuxRequest& request, absl::Time now);
 
   const Endpoint endpoint_;
   const ConnectOptions connect_;
