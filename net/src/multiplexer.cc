@@ -124,6 +124,128 @@ absl::Status Multiplexer::Call(const Ref& request) {
   }
 }
 
+bool Multiplexer::CallIfIdle(MuxRequest& request, absl::Time now,
+                             absl::FunctionRef<void(std::string*)> encode,
+                             absl::Status* status) {
+  Lane* idle = nullptr;
+  for (const std::unique_ptr<Lane>& lane : lanes_) {
+    // A lane this thread holds is never idle; a synchronous call made from
+    // a callback keeps driving it (Call).
+    if (lane.get() == t_held_lane) return false;
+    if (idle == nullptr && !lane->busy.load(std::memory_order_relaxed)) {
+      idle = lane.get();
+    }
+  }
+  if (idle == nullptr) return false;
+  Lane& lane = *idle;
+  {
+    std::lock_guard<std::mutex> lock(lane.mu);
+    // No one holds the I/O role, so nothing is queued or in flight.
+    if (lane.holder != Lane::Holder::kNone) return false;
+    lane.SetHolder(Lane::Holder::kCaller);
+  }
+  // The role is ours: `lane.bytes` is ours to fill, and requests that
+  // others queue meanwhile wait for the hand-off below, as they would
+  // while a Drive blocks on this request's reply.
+  lane.load.fetch_add(1, std::memory_order_relaxed);
+  lane.bytes.clear();
+  encode(&lane.bytes);
+  request.bytes_ = &lane.bytes;
+  request.sync_ = true;
+  void* const outer = t_held_lane;
+  t_held_lane = &lane;
+  *status = CallAlone(lane, request, now);
+  t_held_lane = outer;
+  request.bytes_ = &request.own_bytes_;
+  lane.Left();
+  std::lock_guard<std::mutex> lock(lane.mu);
+  HandOffLocked(lane, &request);
+  return true;
+}
+
+absl::Status Multiplexer::CallAlone(Lane& lane, MuxRequest& r, absl::Time now) {
+  // What Drive does for one request on an idle lane, without its queues:
+  // the same outcomes (and Finish calls) for each way the request can end.
+  for (bool first = true;; first = false) {
+    if (!first || now == absl::InfinitePast()) now = absl::Now();
+    if (r.deadline_ <= now) {
+      r.state_ = State::kDone;
+      return absl::DeadlineExceededError(
+          absl::StrCat(peer_, ": timed out waiting for a reply"));
+    }
+    if (lane.conn == nullptr) {
+      bool opened = true;
+      bool waited = false;
+      absl::StatusOr<std::unique_ptr<Connection>> conn =
+          options_.pool != nullptr
+              ? options_.pool->Acquire(r.deadline_, &opened,
+                                       ConnectionPool::Check::kNone, &waited)
+              : Connection::Open(endpoint_, connect_, r.deadline_);
+      absl::Status status = conn.status();
+      if (status.ok() && opened && options_.on_connect != nullptr) {
+        status = options_.on_connect(**conn, r.deadline_);
+      }
+      if (!status.ok()) {
+        if (conn.ok() && options_.pool != nullptr) {
+          (*conn)->MarkBroken();
+          options_.pool->Release(*std::move(conn));
+        }
+        r.state_ = State::kDone;
+        r.Finish(status);
+        return status;
+      }
+      lane.conn = *std::move(conn);
+      lane.fresh = opened;
+      lane.idle_run = false;
+      lane.connected.store(true, std::memory_order_relaxed);
+      if (opened || waited) continue;  // Time passed: check the deadline.
+    }
+    // A request that must not be sent twice goes on a connection known
+    // alive (see Drive).
+    if (!lane.fresh && !r.idempotent_ && !lane.conn->Reusable()) {
+      Drop(lane);
+      continue;
+    }
+    if (lane.fresh) {
+      lane.fresh = false;
+      absl::Status ok = r.CheckOnNewConnection();
+      if (!ok.ok()) {
+        r.state_ = State::kDone;
+        r.Finish(ok);
+        return ok;
+      }
+    }
+    lane.conn->request()->append(*r.bytes_);
+    r.state_ = State::kWritten;
+    lane.idle_run = true;
+    absl::Status status = lane.conn->Exchange(r.reader(), r.deadline_, now);
+    if (!status.ok()) {
+      const bool died_idle = lane.conn->DiedWhileIdle();
+      Drop(lane);
+      if (died_idle && r.idempotent_ && !r.resent_) {
+        r.resent_ = true;
+        continue;
+      }
+      r.state_ = State::kDone;
+      if (r.deadline_ <= absl::Now()) {
+        // Given up, as Drive gives up its own request: no Finish.
+        return absl::DeadlineExceededError(
+            absl::StrCat(peer_, ": timed out waiting for a reply"));
+      }
+      r.Finish(status);
+      return status;
+    }
+    lane.idle_run = false;
+    lane.conn->set_pooled();
+    r.state_ = State::kDone;
+    const bool in_sync = r.Finish(absl::OkStatus());
+    // Bytes no request asked for: the stream is out of step (the reply,
+    // complete before them, stands, as in Drive).
+    if (!in_sync || !lane.conn->CheckNothingFollows().ok()) Drop(lane);
+    return absl::OkStatus();
+  }
+}
+
 void Multiplexer::Submit(std::shared_ptr<MuxRequest> request) {
   request->sync_ = false;
   Enqueue(PickLane(), request);

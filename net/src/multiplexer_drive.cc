@@ -213,15 +213,19 @@ void Multiplexer::Drive(Lane& lane, MuxRequest* own, bool nested) {
   void* const outer = t_held_lane;
   t_held_lane = &lane;
   std::vector<Ref> deliver;
-  std::vector<Ref> batch;
+  // Empty whenever a nested Drive (from RunDeliveries) may use it.
+  std::vector<Ref>& batch = lane.batch;
   Demux demux(*this, lane, own, &deliver);
   while (true) {
-    absl::Time now = absl::Now();
+    // Read only when some request is on the lane (the clock costs as much
+    // as a fifth of an uncontended call); else nothing below uses it.
+    absl::Time now = absl::InfinitePast();
     bool stuck = false;
     bool connect = false;
     bool leave = false;
     {
       std::lock_guard<std::mutex> lock(lane.mu);
+      if (!lane.queued.empty() || !lane.inflight.empty()) now = absl::Now();
       // Requests whose deadline passed before they were written.
       for (auto it = lane.queued.begin(); it != lane.queued.end();) {
         MuxRequest* r = it->get();
@@ -323,7 +327,7 @@ void Multiplexer::Drive(Lane& lane, MuxRequest* own, bool nested) {
             continue;
           }
         }
-        out->append(ref->bytes_);
+        out->append(*ref->bytes_);
         lane.inflight.push_back(std::move(ref));
       }
       batch.clear();

@@ -9,8 +9,10 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "kivi/net/connection.h"
 #include "kivi/net/multiplexer.h"
@@ -39,6 +41,10 @@ struct Multiplexer::Lane {
   // Touched only by the I/O role's holder.
   std::deque<Ref> inflight;  // Written, in stream order.
   std::unique_ptr<Connection> conn;
+  // Reused, so that an uncontended call allocates nothing: the requests
+  // being written (Drive) and the bytes of a CallIfIdle request.
+  std::vector<Ref> batch;
+  std::string bytes;
   bool fresh = false;  // Opened, nothing written on it yet.
   // The requests in flight were written on a connection that had waited
   // idle, and no reply has come since (see Connection::DiedWhileIdle).

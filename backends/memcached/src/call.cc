@@ -48,12 +48,27 @@ absl::Status MemcachedBackend::CallReplies(
   if (net::Multiplexer* mux = server->mux(); mux != nullptr) {
     // Every request carries its opaque: replies are matched by it on a
     // connection many requests share.
-    auto call = std::make_shared<MetaCall>(
+    // Uncontended: on this thread's stack, nothing allocated.
+    MetaCall call(server, key, deadline, idempotent == Idempotent::kYes,
+                  replies, stored_bytes, MetaCall::Handle(handle));
+    absl::Status status;
+    // `now` still holds unless checking the item size took time (it may
+    // connect).
+    if (mux->CallIfIdle(
+            call, stored_bytes != kNoValue ? absl::InfinitePast() : now,
+            [&encode, &call](std::string* out) { encode(out, call.opaque()); },
+            &status)) {
+      if (status.ok()) status = call.result();
+      server->Record(status);
+      return status;
+    }
+    // Shared with the multiplexer: a reply may outlive this call.
+    auto shared = std::make_shared<MetaCall>(
         server, key, deadline, idempotent == Idempotent::kYes, replies,
         stored_bytes, MetaCall::Handle(handle));
-    encode(call->bytes(), call->opaque());
-    absl::Status status = mux->Call(call);
-    if (status.ok()) status = call->result();
+    encode(shared->bytes(), shared->opaque());
+    status = mux->Call(shared);
+    if (status.ok()) status = shared->result();
     server->Record(status);
     return status;
   }

@@ -61,11 +61,18 @@ absl::Status Node::Call(absl::Time deadline, Idempotent idempotent,
                  if (index + 1 == count) handle(reply);
                });
   }
-  KIVI_RETURN_IF_ERROR(server_.Admit(absl::Now()));
-  auto call =
-      std::make_shared<SyncCall>(*this, deadline, idempotent, count, handle);
-  encode(call->bytes());
-  const absl::Status status = mux_->Call(call);
+  const absl::Time now = absl::Now();
+  KIVI_RETURN_IF_ERROR(server_.Admit(now));
+  // Uncontended: on this thread's stack, nothing allocated.
+  SyncCall inline_call(*this, deadline, idempotent, count, handle);
+  absl::Status status;
+  if (!mux_->CallIfIdle(inline_call, now, encode, &status)) {
+    // Shared with the multiplexer: a reply may outlive this call.
+    auto call =
+        std::make_shared<SyncCall>(*this, deadline, idempotent, count, handle);
+    encode(call->bytes());
+    status = mux_->Call(call);
+  }
   server_.Record(status);
   return status;
 }

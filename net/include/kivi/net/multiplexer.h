@@ -67,6 +67,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "kivi/net/connection.h"
@@ -93,8 +94,9 @@ class MuxRequest {
   MuxRequest(const MuxRequest&) = delete;
   MuxRequest& operator=(const MuxRequest&) = delete;
 
-  // The encoded request; fill before Call or Submit.
-  std::string* bytes() { return &bytes_; }
+  // The encoded request; fill before Call or Submit (CallIfIdle points it
+  // at a buffer of its own before `encode` fills it).
+  std::string* bytes() { return bytes_; }
   absl::Time deadline() const { return deadline_; }
 
   // Consumes this request's reply, in stream order.
@@ -127,7 +129,8 @@ class MuxRequest {
   friend class Multiplexer;
   enum class State { kQueued, kWritten, kDone, kAbandoned };
 
-  std::string bytes_;
+  std::string own_bytes_;
+  std::string* bytes_ = &own_bytes_;
   const absl::Time deadline_;
   const bool idempotent_;
   // Guarded by the lane's mutex while a follower may look at them.
@@ -170,6 +173,23 @@ class Multiplexer {
   // else the failure Finish was given, or DeadlineExceeded naming the peer
   // when the deadline passed first (Finish then never runs).
   absl::Status Call(const std::shared_ptr<MuxRequest>& request);
+
+  // The uncontended synchronous path, without allocating: when a lane is
+  // idle (no one holds its I/O role, no request queued or in flight) and
+  // this thread holds none of this multiplexer's lanes, takes that lane's
+  // I/O role, has `encode` fill request.bytes() (a buffer the lane reuses)
+  // and exchanges the request on this thread with Connection::Exchange
+  // (one send, one blocking receive), with the outcomes Call would give;
+  // sets `*status` to what Call would return and returns true. Else
+  // returns false at once, without calling `encode`: the caller then uses
+  // Call. `request` may live on the caller's stack: it is never queued, so
+  // nothing refers to it once this returns. Requests that others queue on
+  // the lane meanwhile wait for its reply, as they would behind a reply
+  // that Call's holder is reading. `now`: the current time as the caller
+  // just read it (InfinitePast: unknown), sparing a clock read.
+  bool CallIfIdle(MuxRequest& request, absl::Time now,
+                  absl::FunctionRef<void(std::string*)> encode,
+                  absl::Status* status);
 
   // Queues `request` without blocking; Finish and Deliver run later on a
   // thread kivi owns (the lane's reader thread, or a caller that holds the
@@ -219,6 +239,9 @@ class Multiplexer {
   // else no one.
   void HandOffLocked(Lane& lane, MuxRequest* own);
   void ReaderThread(Lane& lane);
+  // CallIfIdle's exchange, holding the I/O role of `lane`, which nothing
+  // else is on: Connection::Exchange on this thread.
+  absl::Status CallAlone(Lane& lane, MuxRequest& request, absl::Time now);
 
   const Endpoint endpoint_;
   const ConnectOptions connect_;
