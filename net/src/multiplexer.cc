@@ -109,9 +109,13 @@ absl::Status Multiplexer::Call(const Ref& request) {
       return r.status_;
     }
     if (absl::Now() >= r.deadline_) {
-      if (r.state_ == MuxRequest::State::kQueued) {
-        lane.queued.erase(
-            std::find(lane.queued.begin(), lane.queued.end(), request));
+      // Still queued: taken off here. A holder whose connect failed may
+      // have taken it off the queue already, to complete it after
+      // releasing the mutex (it counts it as left, and Complete skips an
+      // abandoned request), so it may not be there.
+      if (auto it = std::find(lane.queued.begin(), lane.queued.end(), request);
+          r.state_ == MuxRequest::State::kQueued && it != lane.queued.end()) {
+        lane.queued.erase(it);
         lane.SyncCounts();
         lane.Left();
       }
