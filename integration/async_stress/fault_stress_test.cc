@@ -61,12 +61,21 @@ TEST(AsyncFaultStress, GarbageTruncationAndStallOnSharedConnections) {
     std::function<void()> set;
   };
   std::vector<Fault> faults;
-  // Garbage at the start of a reply, inside its header, inside its data,
-  // and well-formed replies nobody asked for.
-  const std::vector<std::string> garbages = {
+  // At a reply's start: garbage lines and well-formed replies nobody asked
+  // for. Inside a header or a value (5 and 17 bytes in): garbage without a
+  // line end. Bytes with a "\r\n" inserted inside a value can frame a
+  // reply of the right length with other bytes ("fau" + "VA 2\r\nzz" +
+  // "\r\n" for an 11-byte value): memcached's protocol has no checksum,
+  // so no client can tell that from a stored value (this test once saw
+  // exactly that). Without a line end, the value's terminator is never
+  // where the reply's length says (values here hold no \r or \n), and
+  // the reply is refused.
+  const std::vector<std::string> at_start = {
       std::string("\x00\xff\r\n", 4), "EN\r\n", "VA 2\r\nzz\r\n", "HD\r\n"};
+  const std::vector<std::string> inside = {std::string("\x00\xff", 2), "EN",
+                                           "VA 2 zz", "HD"};
   for (size_t after : {0, 5, 17}) {
-    for (const std::string& garbage : garbages) {
+    for (const std::string& garbage : after == 0 ? at_start : inside) {
       faults.push_back(
           {absl::StrCat("garbage after ", after),
            [&proxy, after, garbage] { proxy.InjectGarbage(garbage, after); }});
